@@ -1,0 +1,1 @@
+"""aggregator: normalize, tag (language, country, campaign), deduplicate and curate stored posts."""

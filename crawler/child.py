@@ -1,0 +1,19 @@
+"""Entry point of the crawl's child process: reads the job as JSON on stdin, runs the spiders."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from crawler.run import run_scrapy
+from marathon.model import Source
+
+
+def main() -> None:
+    job = json.loads(sys.stdin.read())
+    sources = [Source(**s) for s in job["sources"]]
+    run_scrapy(sources, job["db"], job["run"], job["contact_url"])
+
+
+if __name__ == "__main__":
+    main()

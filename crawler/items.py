@@ -1,0 +1,36 @@
+"""What a spider or API client yields: a raw post, before the pipeline turns it into a Post."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from typing import Any, TypedDict
+
+
+class RawPost(TypedDict, total=False):
+    source_id: str
+    native_id: str
+    url: str
+    published: datetime
+    title: str
+    html: str
+    text: str
+    author: str
+    hashtags: list[str]
+    media: list[dict[str, Any]]
+    lang_hint: str | None
+
+
+def parse_date(value: str | None) -> datetime | None:
+    """ISO 8601 or RFC 822 dates as aware datetimes; None when unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            dt = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)

@@ -1,0 +1,140 @@
+"""crawl(sources, db) -> CrawlReport: Scrapy spiders in a child process, API clients alongside."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Callable
+
+import httpx
+
+from crawler.settings import CONCURRENCY_PER_HOST, TIMEOUT_SECONDS, scrapy_settings, user_agent
+from marathon.model import CrawlRun, Source, utcnow
+from marathon.store import crawl_runs, known_native_ids, open_store, record_crawl_run, save_sources, upsert_posts
+
+SCRAPY_PLATFORMS = {"rss": "crawler.spiders.rss.FeedSpider", "youtube": "crawler.spiders.rss.FeedSpider",
+                    "website": "crawler.spiders.website.WebsiteSpider",
+                    "telegram": "crawler.spiders.telegram.TelegramSpider"}
+API_PLATFORMS = {"mastodon"}
+
+
+@dataclass
+class CrawlReport:
+    run: str
+    runs: list[dict] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> list[dict]:
+        return [r for r in self.runs if r["status"] in ("ok", "partial")]
+
+    @property
+    def failed(self) -> list[dict]:
+        return [r for r in self.runs if r["status"] in ("failed", "skipped")]
+
+    @property
+    def posts_new(self) -> int:
+        return sum(r["posts_new"] or 0 for r in self.runs)
+
+    @property
+    def posts_updated(self) -> int:
+        return sum(r["posts_updated"] or 0 for r in self.runs)
+
+
+def _import(path: str):
+    module, name = path.rsplit(".", 1)
+    return getattr(__import__(module, fromlist=[name]), name)
+
+
+def run_scrapy(sources: list[Source], db_path: str, run: str, contact_url: str) -> None:
+    """Child-process entry: one spider per source in one CrawlerProcess (a reactor runs once per process)."""
+    from scrapy.crawler import CrawlerProcess
+
+    settings = scrapy_settings(contact_url)
+    settings.update({"MARATHON_DB": db_path, "MARATHON_RUN": run})
+    settings["LOG_INSTALL_ROOT_HANDLER"] = True
+    process = CrawlerProcess(settings)
+    db = open_store(db_path)
+    for source in sources:
+        spider = _import(SCRAPY_PLATFORMS[source.platform])
+        process.crawl(spider, source=source, known_ids=known_native_ids(db, source.id))
+    db.close()
+    process.start()
+
+
+async def _crawl_api_source(client: httpx.AsyncClient, source: Source, db_path: str, run: str) -> None:
+    from crawler.api.mastodon import fetch_mastodon
+    from crawler.pipelines import raw_to_post
+
+    db = open_store(db_path)
+    record = CrawlRun(source_id=source.id, started=utcnow())
+    try:
+        raws, stats = await fetch_mastodon(client, source, known_native_ids(db, source.id))
+        record.requests, record.bytes, record.http_status = stats["requests"], stats["bytes"], stats["http_status"]
+        posts = []
+        for raw in raws:
+            try:
+                posts.append(raw_to_post(raw, source))
+            except ValueError:
+                continue
+        record.posts_seen = len(raws)
+        record.posts_new, record.posts_updated = upsert_posts(db, posts)
+        record.status = "ok"
+    except httpx.HTTPStatusError as exc:
+        record.status, record.http_status = "failed", exc.response.status_code
+        record.error = f"HTTP {exc.response.status_code} for {exc.request.url}"
+    except (httpx.HTTPError, ValueError) as exc:
+        record.status, record.error = "failed", f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
+    record.finished = utcnow()
+    record_crawl_run(db, run, record)
+
+
+async def _run_api(sources: list[Source], db_path: str, run: str, contact_url: str) -> None:
+    limits = httpx.Limits(max_connections=CONCURRENCY_PER_HOST * 8, max_keepalive_connections=8)
+    async with httpx.AsyncClient(headers={"User-Agent": user_agent(contact_url)}, timeout=TIMEOUT_SECONDS,
+                                 follow_redirects=True, max_redirects=5, limits=limits, trust_env=False) as client:
+        await asyncio.gather(*(_crawl_api_source(client, s, db_path, run) for s in sources))
+
+
+def crawl(sources: list[Source], db_path: str | Path, contact_url: str = "https://github.com/marathon-aggregator/marathon",
+          progress: Callable[[int, int], None] | None = None) -> CrawlReport:
+    """Crawl every source into the store; a failing source is recorded, never fatal."""
+    started = time.perf_counter()
+    db_path = str(db_path)
+    db = open_store(db_path)
+    save_sources(db, sources)
+    run = datetime.now().strftime("%Y%m%dT%H%M%S.%f")
+    scrapy_sources = [s for s in sources if s.platform in SCRAPY_PLATFORMS]
+    api_sources = [s for s in sources if s.platform in API_PLATFORMS]
+    for source in sources:
+        if source.platform not in SCRAPY_PLATFORMS and source.platform not in API_PLATFORMS:
+            record_crawl_run(db, run, CrawlRun(source_id=source.id, started=utcnow(), finished=utcnow(),
+                                               status="skipped", error=f"platform {source.platform!r} is not crawled yet"))
+    child = None
+    if scrapy_sources:
+        # A fresh interpreter: Twisted's reactor cannot restart within one process (scrapy#4826).
+        job = json.dumps({"sources": [asdict(s) for s in scrapy_sources], "db": db_path, "run": run,
+                          "contact_url": contact_url})
+        child = subprocess.Popen([sys.executable, "-m", "crawler.child"], stdin=subprocess.PIPE, text=True)
+        child.stdin.write(job)
+        child.stdin.close()
+    if api_sources:
+        asyncio.run(_run_api(api_sources, db_path, run, contact_url))
+    while child is not None and child.poll() is None:
+        if progress:
+            progress(len(crawl_runs(db, run)), len(sources))
+        time.sleep(0.2)
+    done = {r["source_id"] for r in crawl_runs(db, run)}
+    for source in sources:
+        if source.id not in done:  # the child died before recording this source
+            record_crawl_run(db, run, CrawlRun(source_id=source.id, started=utcnow(), finished=utcnow(),
+                                               status="failed", error="crawler process ended before this source finished"))
+    if progress:
+        progress(len(sources), len(sources))
+    return CrawlReport(run=run, runs=crawl_runs(db, run), seconds=time.perf_counter() - started)

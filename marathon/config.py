@@ -1,0 +1,215 @@
+"""Load and validate the TOML config files into frozen dataclasses.
+
+Only this module reads config files. Every error names the file, line and key
+(``sources.toml:12: platform: expected one of ...``) and suggests a fix for typos.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from babel import Locale
+
+from marathon.errors import ConfigError
+from marathon.model import PLATFORMS, Source
+
+SOURCE_KEYS = {"id", "name", "organization", "country", "platform", "url", "max_pages", "query", "selectors"}
+SOURCE_REQUIRED = ("id", "name", "organization", "country", "platform", "url")
+CAMPAIGN_KEYS = {"slug", "names", "hashtags", "phrases"}
+SITE_KEYS = {"title", "base_url", "locales", "default_locale", "contact_url", "posts_per_page"}
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+UI_LOCALES = ("en", "ru")
+
+
+@dataclass(frozen=True)
+class Campaign:
+    slug: str
+    names: dict[str, str]
+    hashtags: tuple[str, ...]
+    phrases: tuple[str, ...] = ()
+
+    def name(self, locale: str) -> str:
+        return self.names.get(locale) or self.names.get("en") or self.slug
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    title: dict[str, str] = field(default_factory=lambda: {"en": "We Are Together", "ru": "Мы вместе"})
+    base_url: str = "http://127.0.0.1:8000/"
+    locales: tuple[str, ...] = UI_LOCALES
+    default_locale: str = "en"
+    contact_url: str = "https://github.com/marathon-aggregator/marathon"
+    posts_per_page: int = 30
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything the stages need besides the sources: site settings and campaigns."""
+
+    site: SiteConfig
+    campaigns: tuple[Campaign, ...]
+    path: str = ""
+
+
+def bundled_path(name: str) -> Path:
+    """Path of a file shipped in ``marathon/demo`` (the demo's sources, config)."""
+    return Path(str(resources.files("marathon.demo").joinpath(name)))
+
+
+def _parse_toml(path: Path) -> tuple[dict[str, Any], str]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(str(path), None, "file not found") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(str(path), None, f"not UTF-8 text ({exc.reason})") from None
+    try:
+        return tomllib.loads(text), text
+    except tomllib.TOMLDecodeError as exc:
+        # tomllib ends its message with "(at line L, column C)"; move that to the front.
+        match = re.search(r"\(at line (\d+), column (\d+)\)$", str(exc))
+        message = re.sub(r"\s*\(at line \d+, column \d+\)$", "", str(exc))
+        line, col = (int(match.group(1)), int(match.group(2))) if match else (None, None)
+        raise ConfigError(str(path), line, f"invalid TOML: {message}", col) from None
+
+
+def _table_lines(text: str, header: str) -> list[tuple[int, dict[str, int]]]:
+    """For each ``[[header]]`` table, its line and the line of each key (for error messages)."""
+    tables: list[tuple[int, dict[str, int]]] = []
+    current: dict[str, int] | None = None
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        if stripped.startswith("["):
+            if stripped.replace(" ", "") == f"[[{header}]]":
+                current = {}
+                tables.append((number, current))
+            elif not stripped.startswith(f"[{header}.") and not stripped.startswith(f"[[{header}."):
+                current = None
+            continue
+        key = re.match(r"^([A-Za-z0-9_\"'-]+)\s*=", stripped)
+        if current is not None and key:
+            current.setdefault(key.group(1).strip("\"'"), number)
+    return tables
+
+
+def _check_keys(path: str, line: int, keys: dict[str, int], table: dict, allowed: set[str], what: str) -> None:
+    for key in table:
+        if key not in allowed:
+            hint = difflib.get_close_matches(key, sorted(allowed), n=1)
+            tip = f"; did you mean {hint[0]!r}?" if hint else f"; allowed keys: {', '.join(sorted(allowed))}"
+            raise ConfigError(path, keys.get(key, line), f"{key}: unknown key in {what}{tip}")
+
+
+def _known_countries() -> set[str]:
+    return {code for code in Locale("en").territories if len(code) == 2 and code.isalpha()}
+
+
+def load_sources(path: str | Path) -> list[Source]:
+    """Read a sources file; raises ConfigError naming file, line and key on any invalid value."""
+    path = Path(path)
+    data, text = _parse_toml(path)
+    where = str(path)
+    unknown = [k for k in data if k != "source"]
+    if unknown:
+        raise ConfigError(where, None, f"{unknown[0]}: unknown top-level key; a sources file holds [[source]] tables")
+    tables = data.get("source", [])
+    if not isinstance(tables, list) or not tables:
+        raise ConfigError(where, None, "no [[source]] tables found")
+    lines = _table_lines(text, "source")
+    countries = _known_countries()
+    sources: list[Source] = []
+    seen: dict[str, int] = {}
+    for index, table in enumerate(tables):
+        line, keys = lines[index] if index < len(lines) else (None, {})
+        _check_keys(where, line, keys, table, SOURCE_KEYS, "[[source]]")
+
+        def fail(key: str, message: str) -> None:
+            raise ConfigError(where, keys.get(key, line), f"{key}: {message}")
+
+        for key in SOURCE_REQUIRED:
+            if key not in table:
+                fail(key, "missing required key")
+            if not isinstance(table[key], str) or not table[key].strip():
+                fail(key, "expected a non-empty string")
+        if not ID_PATTERN.match(table["id"]):
+            fail("id", f"expected lowercase letters, digits, '-' or '_', got {table['id']!r}")
+        if table["id"] in seen:
+            fail("id", f"duplicate source id {table['id']!r} (first at line {seen[table['id']]})")
+        seen[table["id"]] = keys.get("id", line)
+        if table["platform"] not in PLATFORMS:
+            hint = difflib.get_close_matches(table["platform"], PLATFORMS, n=1)
+            tip = f"; did you mean {hint[0]!r}?" if hint else ""
+            fail("platform", f"expected one of {', '.join(PLATFORMS)}, got {table['platform']!r}{tip}")
+        if table["country"] not in countries:
+            fail("country", f"expected an ISO 3166-1 alpha-2 code such as 'KZ', got {table['country']!r}")
+        if not re.match(r"^https?://[^\s/]+", table["url"]):
+            fail("url", f"expected an http:// or https:// URL, got {table['url']!r}")
+        max_pages = table.get("max_pages", 20)
+        if not isinstance(max_pages, int) or isinstance(max_pages, bool) or not 1 <= max_pages <= 1000:
+            fail("max_pages", f"expected an integer from 1 to 1000, got {max_pages!r}")
+        selectors = table.get("selectors", {})
+        if not isinstance(selectors, dict) or not all(isinstance(v, str) for v in selectors.values()):
+            fail("selectors", "expected a table of CSS selector strings")
+        sources.append(Source(id=table["id"], name=table["name"].strip(), organization=table["organization"].strip(),
+                              country=table["country"], platform=table["platform"], url=table["url"].strip(),
+                              max_pages=max_pages, query=str(table.get("query", "")), selectors=dict(selectors)))
+    return sources
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    """Read the site and campaign config (default: ./marathon.toml, else the bundled one)."""
+    if path is None:
+        path = Path("marathon.toml") if Path("marathon.toml").exists() else bundled_path("marathon.toml")
+    path = Path(path)
+    data, text = _parse_toml(path)
+    where = str(path)
+    for key in data:
+        if key not in ("site", "campaign"):
+            raise ConfigError(where, None, f"{key}: unknown top-level key; expected [site] and [[campaign]]")
+    site_table = data.get("site", {})
+    site_line = next((n for n, l in enumerate(text.splitlines(), 1) if l.strip() == "[site]"), None)
+    site_keys = {}
+    if site_line:
+        for n, l in enumerate(text.splitlines()[site_line:], site_line + 1):
+            if l.strip().startswith("["):
+                break
+            m = re.match(r"^\s*([A-Za-z0-9_-]+)\s*=", l)
+            if m:
+                site_keys[m.group(1)] = n
+    _check_keys(where, site_line, site_keys, site_table, SITE_KEYS, "[site]")
+    defaults = SiteConfig()
+    locales = tuple(site_table.get("locales", defaults.locales))
+    for locale in locales:
+        if locale not in UI_LOCALES:
+            raise ConfigError(where, site_keys.get("locales", site_line),
+                              f"locales: {locale!r} has no UI translation; available: {', '.join(UI_LOCALES)}")
+    title = site_table.get("title", defaults.title)
+    if isinstance(title, str):
+        title = {"en": title}
+    site = SiteConfig(title=dict(title), base_url=str(site_table.get("base_url", defaults.base_url)).rstrip("/") + "/",
+                      locales=locales, default_locale=str(site_table.get("default_locale", locales[0])),
+                      contact_url=str(site_table.get("contact_url", defaults.contact_url)),
+                      posts_per_page=int(site_table.get("posts_per_page", defaults.posts_per_page)))
+    campaigns = []
+    lines = _table_lines(text, "campaign")
+    for index, table in enumerate(data.get("campaign", [])):
+        line, keys = lines[index] if index < len(lines) else (None, {})
+        _check_keys(where, line, keys, table, CAMPAIGN_KEYS, "[[campaign]]")
+        slug = table.get("slug")
+        if not isinstance(slug, str) or not ID_PATTERN.match(slug):
+            raise ConfigError(where, keys.get("slug", line), "slug: expected a lowercase slug such as 'we-are-together'")
+        hashtags = table.get("hashtags", [])
+        if not isinstance(hashtags, list) or not hashtags or not all(isinstance(h, str) for h in hashtags):
+            raise ConfigError(where, keys.get("hashtags", line), "hashtags: expected a non-empty list of strings")
+        names = table.get("names", {})
+        if not isinstance(names, dict):
+            raise ConfigError(where, keys.get("names", line), "names: expected a table of locale = name")
+        campaigns.append(Campaign(slug=slug, names=dict(names), hashtags=tuple(h.lstrip("#") for h in hashtags),
+                                  phrases=tuple(table.get("phrases", []))))
+    return Config(site=site, campaigns=tuple(campaigns), path=where)

@@ -1,0 +1,53 @@
+"""Schema versions of the store, applied in order inside a transaction each."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import sqlite_utils
+
+from marathon.errors import StoreError
+
+
+def _v1_initial(db: sqlite_utils.Database) -> None:
+    db["organizations"].create({"id": str, "name": str, "country": str}, pk="id")
+    db["sources"].create({"id": str, "name": str, "organization_id": str, "country": str,
+                          "platform": str, "url": str}, pk="id")
+    db["posts"].create({
+        "id": str, "source_id": str, "platform": str, "native_id": str, "url": str,
+        "published": str, "published_utc": str, "fetched": str, "first_seen": str,
+        "author": str, "title": str, "text": str, "html": str, "hashtags": str,
+        "lang": str, "also_langs": str, "lang_hint": str, "country": str, "countries": str,
+        "campaigns": str, "organization": str, "media": str, "content_hash": str,
+        "duplicate_of": str, "tagged_hash": str, "manual_tags": str, "updated": str,
+    }, pk="id", not_null={"source_id", "url", "published"})
+    db["posts"].create_index(["published_utc"])
+    db["posts"].create_index(["source_id", "native_id"])
+    db["posts"].create_index(["content_hash"])
+    db["post_versions"].create({"post_id": str, "replaced": str, "title": str, "text": str, "html": str},
+                               foreign_keys=[("post_id", "posts", "id")])
+    db["crawl_runs"].create({
+        "id": int, "run": str, "source_id": str, "started": str, "finished": str, "status": str,
+        "http_status": int, "error": str, "requests": int, "posts_seen": int, "posts_new": int,
+        "posts_updated": int, "bytes": int,
+    }, pk="id")
+    db["crawl_runs"].create_index(["source_id", "started"])
+
+
+MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
+    ("initial", _v1_initial),
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def migrate(db: sqlite_utils.Database) -> int:
+    """Bring the store to SCHEMA_VERSION; refuse a store written by a newer marathon."""
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise StoreError(f"{db.conn!r}: store schema version {version} is newer than this marathon "
+                         f"understands ({SCHEMA_VERSION}); upgrade marathon")
+    for number, (_name, step) in enumerate(MIGRATIONS[version:], version + 1):
+        with db.conn:
+            step(db)
+            db.execute(f"PRAGMA user_version = {number}")
+    return SCHEMA_VERSION

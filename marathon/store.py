@@ -1,0 +1,177 @@
+"""The store: all SQL lives here. SQLite through sqlite-utils, WAL mode, versioned schema."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from dataclasses import asdict
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import sqlite_utils
+
+from marathon.errors import StoreError
+from marathon.migrations import migrate
+from marathon.model import CrawlRun, Media, Post, Source, content_hash, parse_datetime, utcnow
+
+DEFAULT_DB = Path(".marathon") / "marathon.db"
+JSON_FIELDS = ("hashtags", "also_langs", "countries", "campaigns", "media", "manual_tags")
+RAW_FIELDS = ("source_id", "platform", "native_id", "url", "published", "published_utc", "fetched",
+              "author", "title", "text", "html", "hashtags", "lang_hint", "media", "content_hash", "organization")
+
+
+def default_db_path() -> Path:
+    """The documented default store: $MARATHON_DB, else ./.marathon/marathon.db."""
+    return Path(os.environ.get("MARATHON_DB") or DEFAULT_DB)
+
+
+def open_store(path: str | Path | None = None) -> sqlite_utils.Database:
+    """Open (creating and migrating if needed) the store at ``path``."""
+    path = Path(path) if path else default_db_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        db = sqlite_utils.Database(path)
+        db.execute("PRAGMA busy_timeout = 30000")
+        db.enable_wal()
+        migrate(db)
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{path}: cannot open the store: {exc}") from None
+    return db
+
+
+def _utc(dt: datetime) -> str:
+    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _post_row(post: Post) -> dict:
+    row = asdict(post)
+    row["media"] = [asdict(m) for m in post.media]
+    row["published"] = post.published.isoformat()
+    row["published_utc"] = _utc(post.published)
+    row["fetched"] = post.fetched.isoformat() if post.fetched else None
+    row["content_hash"] = post.content_hash or content_hash(post.title + "\n" + post.text)
+    for key in JSON_FIELDS:
+        if key in row:
+            row[key] = json.dumps(row[key], ensure_ascii=False)
+    return row
+
+
+def row_to_post(row: dict) -> Post:
+    data = dict(row)
+    for key in JSON_FIELDS:
+        data[key] = json.loads(data.get(key) or "[]")
+    media = [Media(**m) for m in data.pop("media")]
+    keep = {k: data[k] for k in Post.__dataclass_fields__ if k in data and k != "media"}
+    keep["published"] = parse_datetime(keep["published"])
+    keep["fetched"] = parse_datetime(keep["fetched"]) if keep.get("fetched") else None
+    for key in ("author", "title", "html", "organization", "native_id", "content_hash"):
+        keep[key] = keep.get(key) or ""
+    return Post(media=media, **keep)
+
+
+def save_sources(db: sqlite_utils.Database, sources: Iterable[Source]) -> None:
+    """Record the sources and their organizations (upsert; never deletes)."""
+    from marathon.text import slugify
+
+    with db.conn:
+        for source in sources:
+            org_id = slugify(source.organization)
+            db["organizations"].upsert({"id": org_id, "name": source.organization, "country": source.country}, pk="id")
+            db["sources"].upsert({"id": source.id, "name": source.name, "organization_id": org_id,
+                                  "country": source.country, "platform": source.platform, "url": source.url}, pk="id")
+
+
+def upsert_posts(db: sqlite_utils.Database, posts: Iterable[Post], manual_tags: bool = False) -> tuple[int, int]:
+    """Insert new posts and update changed ones in place, keeping the previous text.
+
+    Never replaces stored text with an empty one. Returns (new, updated).
+    With ``manual_tags`` the given lang/country/campaigns are kept by the tagger (import).
+    """
+    new = updated = 0
+    now = utcnow().isoformat()
+    table = db["posts"]
+    with db.conn:
+        for post in posts:
+            row = _post_row(post)
+            existing = next(db.query("SELECT * FROM posts WHERE id = ?", [post.id]), None)
+            if manual_tags:
+                row["manual_tags"] = json.dumps([k for k in ("lang", "country", "campaigns") if getattr(post, k)])
+            if existing is None:
+                row["first_seen"] = now
+                row["updated"] = now
+                if not manual_tags:
+                    for key in ("lang", "country", "campaigns", "countries", "also_langs", "duplicate_of"):
+                        row.pop(key, None)
+                table.insert(row, pk="id", alter=True)
+                new += 1
+                continue
+            if existing["content_hash"] == row["content_hash"] and existing["url"] == row["url"]:
+                if row.get("fetched"):
+                    table.update(post.id, {"fetched": row["fetched"]})
+                continue
+            if not post.text.strip() and (existing["text"] or "").strip():
+                continue  # a worse copy of a stored post (e.g. a truncated page): keep what we have
+            db["post_versions"].insert({"post_id": post.id, "replaced": now, "title": existing["title"],
+                                        "text": existing["text"], "html": existing["html"]})
+            changes = {k: row[k] for k in RAW_FIELDS if k in row}
+            if manual_tags:
+                changes.update({k: row[k] for k in ("lang", "country", "campaigns", "manual_tags")})
+            changes["updated"] = now
+            table.update(post.id, changes)
+            updated += 1
+    return new, updated
+
+
+def iter_posts(db: sqlite_utils.Database, include_duplicates: bool = True, where: str = "",
+               params: Iterable = ()) -> Iterator[Post]:
+    """Every stored post, newest first."""
+    clauses = [where] if where else []
+    if not include_duplicates:
+        clauses.append("duplicate_of IS NULL")
+    sql = "SELECT * FROM posts" + (" WHERE " + " AND ".join(clauses) if clauses else "")
+    for row in db.query(sql + " ORDER BY published_utc DESC, id", list(params)):
+        yield row_to_post(row)
+
+
+def count_posts(db: sqlite_utils.Database) -> int:
+    return db["posts"].count
+
+
+def post_versions(db: sqlite_utils.Database, post_id: str) -> list[dict]:
+    return list(db.query("SELECT * FROM post_versions WHERE post_id = ? ORDER BY rowid", [post_id]))
+
+
+def save_tags(db: sqlite_utils.Database, tags: Iterable[dict]) -> int:
+    """Write tagger output: dicts with ``id`` and the tag columns. Returns rows written."""
+    count = 0
+    with db.conn:
+        for item in tags:
+            item = dict(item)
+            for key in JSON_FIELDS:
+                if key in item:
+                    item[key] = json.dumps(item[key], ensure_ascii=False)
+            db["posts"].update(item.pop("id"), item)
+            count += 1
+    return count
+
+
+def record_crawl_run(db: sqlite_utils.Database, run: str, crawl: CrawlRun) -> None:
+    row = asdict(crawl)
+    row["started"] = crawl.started.isoformat()
+    row["finished"] = crawl.finished.isoformat() if crawl.finished else None
+    row["run"] = run
+    with db.conn:
+        db["crawl_runs"].insert(row, alter=True)
+
+
+def crawl_runs(db: sqlite_utils.Database, run: str | None = None) -> list[dict]:
+    if run:
+        return list(db.query("SELECT * FROM crawl_runs WHERE run = ? ORDER BY id", [run]))
+    return list(db.query("SELECT * FROM crawl_runs ORDER BY id"))
+
+
+def known_native_ids(db: sqlite_utils.Database, source_id: str) -> set[str]:
+    """Native ids already stored for a source: crawlers stop paging when they reach them."""
+    return {r["native_id"] for r in db.query("SELECT native_id FROM posts WHERE source_id = ?", [source_id])}

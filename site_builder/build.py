@@ -1,0 +1,92 @@
+"""build_site(db, config, out) -> BuildReport: every page, feed and asset, then an atomic publish."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlite_utils
+
+from marathon.config import Config
+from marathon.errors import BuildError
+from site_builder.feeds import atom_feed
+from site_builder.pages import Page, build_pages, load_site_data
+from site_builder.publish import discard, new_build_dir, publish
+from site_builder.render import babel_locale, make_environment
+from site_builder.routes import file_for, path_for
+
+STATIC = Path(__file__).parent / "static"
+
+
+@dataclass
+class BuildReport:
+    pages: int
+    feeds: int
+    posts: int
+    out: Path
+    seconds: float
+
+
+class Writer:
+    """Writes files under a build directory and refuses to write one path twice (URL collisions)."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.written: set[str] = set()
+
+    def write(self, relative: str, data: bytes) -> None:
+        if relative in self.written:
+            raise BuildError(f"two pages want the same file {relative!r}; check ids and slugs")
+        self.written.add(relative)
+        path = self.root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+
+def _root_page(config: Config) -> bytes:
+    """The site root: a plain list of languages that works without JavaScript."""
+    links = "\n".join(
+        f'<li><a href="{config.site.base_url}{loc}/" hreflang="{loc}" lang="{loc}">'
+        f'{babel_locale(loc).get_display_name(babel_locale(loc)).capitalize()}</a></li>' for loc in config.site.locales)
+    title = config.site.title.get(config.site.default_locale, "marathon")
+    return (f'<!DOCTYPE html><html lang="{config.site.default_locale}"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title>'
+            f'<link rel="stylesheet" href="static/style.css"></head><body><main id="main"><h1>{title}</h1>'
+            f'<ul class="language-list">{links}</ul></main></body></html>').encode()
+
+
+def build_site(db: sqlite_utils.Database, config: Config, out: str | Path) -> BuildReport:
+    """Render the whole site into a new directory and publish it at ``out``; a failure keeps the old site."""
+    started = time.perf_counter()
+    out = Path(out).absolute()
+    build = new_build_dir(out)
+    try:
+        writer = Writer(build)
+        data = load_site_data(db, config)
+        pages = build_pages(data, config)
+        environments = {loc: make_environment(loc, config) for loc in config.site.locales}
+        nav = {"countries": list(data.countries), "campaigns": [data.campaign_config[s] for s in data.campaigns
+                                                                  if s in data.campaign_config and data.campaigns[s]]}
+        for page in pages:
+            env = environments[page.locale]
+            names = {slug: c.name(page.locale) for slug, c in data.campaign_config.items()}
+            html = env.get_template(page.template).render(page=page, nav=nav if page.kind == "home" else None,
+                                                          campaign_names=names)
+            writer.write(file_for(page.path), html.encode("utf-8"))
+        base = config.site.base_url.rstrip("/")
+        for locale in config.site.locales:
+            title = config.site.title.get(locale) or config.site.title.get("en") or "marathon"
+            feed = atom_feed(title, base + path_for("feed", locale), base + path_for("home", locale), data.posts[:50],
+                             lambda p, loc=locale: base + path_for("post", loc, p.id), locale)
+            writer.write(file_for(path_for("feed", locale)), feed)
+        writer.write("index.html", _root_page(config))
+        for asset in STATIC.iterdir():
+            writer.write(f"static/{asset.name}", asset.read_bytes())
+    except Exception:
+        discard(build)
+        raise
+    publish(build, out)
+    return BuildReport(pages=len(pages), feeds=len(config.site.locales), posts=len(data.posts), out=out,
+                       seconds=time.perf_counter() - started)

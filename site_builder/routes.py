@@ -1,0 +1,30 @@
+"""Every URL of the site: (kind, key, locale, page) -> path. The one place URLs are made."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+KINDS = ("home", "post", "country", "campaign", "feed")
+
+
+def path_for(kind: str, locale: str, key: str = "", page: int = 1) -> str:
+    """Site-relative path of a page, always starting with '/' and ending with '/' or a file name."""
+    if kind == "home":
+        base = f"/{locale}/"
+    elif kind == "post":
+        base = f"/{locale}/posts/{quote(key)}/"
+    elif kind == "country":
+        base = f"/{locale}/countries/{key.lower()}/"
+    elif kind == "campaign":
+        base = f"/{locale}/campaigns/{quote(key)}/"
+    elif kind == "feed":
+        return f"/{locale}/feed.xml"
+    else:
+        raise ValueError(f"unknown page kind {kind!r}")
+    return base if page <= 1 else f"{base}page/{page}/"
+
+
+def file_for(path: str) -> str:
+    """The file written for a path: directories get index.html."""
+    path = path.lstrip("/")
+    return path + "index.html" if path.endswith("/") or not path else path
