@@ -1,0 +1,40 @@
+"""Shared fixtures. Proxies are cleared: every request in the suite goes to 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+for _name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "all_proxy"):
+    os.environ.pop(_name, None)
+os.environ["NO_PROXY"] = "127.0.0.1,localhost"
+
+RESPONSES = Path(__file__).parent / "responses"
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "store.db"
+
+
+@pytest.fixture(scope="session")
+def demo_site(tmp_path_factory):
+    """The whole pipeline run once on the demo network: (store path, output dir, crawl report)."""
+    from aggregator.run import aggregate
+    from crawler.run import crawl
+    from marathon.config import load_config
+    from marathon.demo.server import start_demo_network
+    from marathon.store import open_store
+    from site_builder.build import build_site
+
+    root = tmp_path_factory.mktemp("demo")
+    db_path, out = root / "store.db", root / "output"
+    config = load_config()
+    with start_demo_network() as network:
+        report = crawl(network.sources, db_path, config.site.contact_url)
+    db = open_store(db_path)
+    aggregate(db, config)
+    build_site(db, config, out)
+    return db_path, out, report
