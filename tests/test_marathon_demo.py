@@ -131,3 +131,9 @@ def test_the_atom_feed_of_each_locale_parses_and_lists_the_newest_posts(demo_sit
         assert len(feed.entries) == 50
         assert feed.entries[0].published >= feed.entries[-1].published
         assert feed.entries[0].link.endswith("/")
+
+
+def test_an_exact_cross_post_is_shown_once_with_also_on(post_pages):
+    soup = post_pages[("kz-nvn-web", "birgemiz-aktsiyasy-bastaldy")]
+    assert [a.get_text() for a in soup.select(".also-on a")] == ["telegram"]
+    assert ("kz-nvn-tg", "501") not in post_pages
