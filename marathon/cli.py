@@ -91,8 +91,9 @@ def demo(no_serve: bool, port: int, db_path: Path | None, out: Path) -> None:
     config = replace(config, site=replace(config.site, base_url=f"http://127.0.0.1:{site_port}/"))
     try:
         report = _crawl(network.sources, db_path, config)
-    finally:
+    except BaseException:
         network.stop()
+        raise
     db = open_store(db_path)
     tagged = _aggregate(db, config)
     build = _build(db, config, out)
@@ -110,7 +111,9 @@ def demo(no_serve: bool, port: int, db_path: Path | None, out: Path) -> None:
         ("Time taken", f"{time.perf_counter() - started:.1f} s"),
     ])
     if no_serve:
+        network.stop()
         return
+    # The demo network keeps running while the site is served: post images are linked from it.
     server = make_site_server(out, site_port)
     click.echo(f"Serving the site at http://127.0.0.1:{site_port}/  (Ctrl+C to stop)")
     try:
@@ -119,6 +122,7 @@ def demo(no_serve: bool, port: int, db_path: Path | None, out: Path) -> None:
         pass
     finally:
         server.server_close()
+        network.stop()
 
 
 @cli.command()

@@ -86,3 +86,20 @@ def test_every_command_has_help_and_is_documented_in_the_readme():
         assert command.help, name
         assert run(name, "--help").exit_code == 0
         assert f"marathon {name}" in readme, f"README does not document `marathon {name}`"
+
+
+def test_demo_no_serve_builds_the_site_and_export_then_reads_its_posts(tmp_path):
+    import subprocess
+    import sys
+
+    demo = subprocess.run([sys.executable, "-m", "marathon.cli", "demo", "--no-serve", "--port", "0"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=300)
+    assert demo.returncode == 0, demo.stderr
+    for line in ("Sources crawled", "Sources failed", "Posts new", "Posts updated", "Pages written", "Time taken"):
+        assert line in demo.stdout
+    assert (tmp_path / "output" / "en" / "index.html").exists()
+    exported = subprocess.run([sys.executable, "-m", "marathon.cli", "export"], cwd=tmp_path, capture_output=True,
+                              text=True, timeout=120)
+    posts = [json.loads(line) for line in exported.stdout.splitlines()]
+    assert len(posts) >= 150
+    assert {p["country"] for p in posts} == {"RU", "KZ", "KG", "UZ", "AZ", "AM", "IN"}
