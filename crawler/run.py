@@ -56,7 +56,7 @@ def run_scrapy(sources: list[Source], db_path: str, run: str, contact_url: str) 
     """Child-process entry: one spider per source in one CrawlerProcess (a reactor runs once per process)."""
     from scrapy.crawler import CrawlerProcess
 
-    settings = scrapy_settings(contact_url)
+    settings = scrapy_settings(contact_url, cache_dir=str(Path(db_path).absolute().parent / "http-cache"))
     settings.update({"MARATHON_DB": db_path, "MARATHON_RUN": run})
     settings["LOG_INSTALL_ROOT_HANDLER"] = True
     process = CrawlerProcess(settings)

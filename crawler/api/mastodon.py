@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from typing import Any
 
 import httpx
@@ -12,6 +13,13 @@ from marathon.model import Source
 from marathon.text import html_to_text
 
 LINK_NEXT = re.compile(r'<([^>]+)>;\s*rel="next"')
+
+
+def with_query(url: str, **params: str) -> str:
+    """``url`` with ``params`` set, keeping its own query (httpx's ``params=`` would replace it)."""
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in params]
+    return urlunsplit(parts._replace(query=urlencode(query + list(params.items()))))
 
 
 def parse_statuses(statuses: list[dict[str, Any]], source_id: str) -> list[RawPost]:
@@ -48,6 +56,9 @@ def parse_statuses(statuses: list[dict[str, Any]], source_id: str) -> list[RawPo
 async def fetch_mastodon(client: httpx.AsyncClient, source: Source, known_ids: set[str]) -> tuple[list[RawPost], dict]:
     """Follow ``Link: rel=next`` pages until stored posts or the page cap; returns posts and stats."""
     url: str | None = source.url
+    numeric = [int(i) for i in known_ids if i.isdigit()]
+    if numeric:  # resume: ask only for statuses newer than the newest stored
+        url = with_query(source.url, since_id=str(max(numeric)))
     posts: list[RawPost] = []
     stats = {"requests": 0, "bytes": 0, "http_status": None}
     for _ in range(source.max_pages):

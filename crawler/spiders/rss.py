@@ -6,6 +6,7 @@ from typing import Iterator
 
 import feedparser
 
+from crawler.encoding import utf8_xml
 from crawler.items import RawPost, parse_date
 from crawler.spiders import SourceSpider
 from marathon.text import html_to_text
@@ -40,8 +41,35 @@ def _int(value) -> int | None:
         return None
 
 
+class UnsafeFeed(ValueError):
+    """A feed declaring XML entities: refused, as entity expansion and external entities are attacks."""
+
+
+def check_feed_is_safe(body: bytes) -> None:
+    """Raise UnsafeFeed for DTD entity declarations or external references (parsed with defusedxml)."""
+    from xml.etree.ElementTree import ParseError
+
+    import defusedxml.ElementTree
+    from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
+
+    if b"<!ENTITY" not in body and b"<!DOCTYPE" not in body:
+        return
+    try:
+        defusedxml.ElementTree.fromstring(body, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+    except (EntitiesForbidden, ExternalReferenceForbidden, DTDForbidden) as exc:
+        raise UnsafeFeed(f"feed refused: it declares XML entities ({type(exc).__name__})") from None
+    except ParseError:
+        if b"<!ENTITY" in body:
+            raise UnsafeFeed("feed refused: it declares XML entities") from None
+
+
 def parse_feed(body: bytes, source_id: str, url: str = "") -> list[RawPost]:
-    """Every entry of an RSS or Atom feed as a raw post; a broken feed yields what could be read."""
+    """Every entry of an RSS or Atom feed as a raw post; a broken feed yields what could be read.
+
+    Raises UnsafeFeed for feeds declaring XML entities.
+    """
+    body = utf8_xml(body)
+    check_feed_is_safe(body)
     feed = feedparser.parse(body, response_headers={"content-location": url} if url else None)
     language = feed.feed.get("language") or None
     posts: list[RawPost] = []
@@ -68,4 +96,7 @@ class FeedSpider(SourceSpider):
 
     def parse(self, response) -> Iterator[RawPost]:
         self.turn_page()
-        yield from parse_feed(response.body, self.source.id, response.url)
+        try:
+            yield from parse_feed(response.body, self.source.id, response.url)
+        except UnsafeFeed as exc:
+            self.failures.append((response.status, f"{exc} at {response.url}"))

@@ -9,6 +9,7 @@ from urllib.parse import urlencode, urljoin, urlsplit, urlunsplit, parse_qsl
 import scrapy
 from bs4 import BeautifulSoup
 
+from crawler.encoding import decode_body
 from crawler.items import RawPost, parse_date
 from crawler.spiders import SourceSpider
 from marathon.text import html_to_text
@@ -65,7 +66,7 @@ class TelegramSpider(SourceSpider):
         self.seen_ids: set[int] = set()
 
     def parse(self, response) -> Iterator:
-        posts = parse_telegram_page(response.text, self.source.id, response.url)
+        posts = parse_telegram_page(decode_body(response.body, response.encoding), self.source.id, response.url)
         more = self.turn_page()
         ids = {int(p["native_id"]) for p in posts}
         fresh = ids - self.seen_ids

@@ -9,6 +9,8 @@ from urllib.parse import urljoin
 import scrapy
 from bs4 import BeautifulSoup
 
+from crawler.encoding import decode_body
+from crawler.encoding import decode_body
 from crawler.items import RawPost, parse_date
 from crawler.spiders import SourceSpider
 from marathon.text import html_to_text
@@ -99,7 +101,8 @@ class WebsiteSpider(SourceSpider):
     platform = "website"
 
     def parse(self, response) -> Iterator:
-        links, next_page = parse_listing(response.text, response.url, self.source.selectors)
+        links, next_page = parse_listing(decode_body(response.body, response.encoding), response.url,
+                                         self.source.selectors)
         more = self.turn_page()
         new_links = [link for link in links if link not in self.known_ids]
         for link in new_links:
@@ -109,7 +112,8 @@ class WebsiteSpider(SourceSpider):
             yield scrapy.Request(next_page, callback=self.parse, errback=self.on_error)
 
     def parse_article_page(self, response) -> Iterator[RawPost]:
-        post = parse_article(response.text, response.url, self.source.id, self.source.selectors)
+        post = parse_article(decode_body(response.body, response.encoding), response.url, self.source.id,
+                             self.source.selectors)
         if post:
             post["native_id"] = response.request.url
             yield post

@@ -6,6 +6,7 @@ in its platform's format from ``content/<source_id>.toml``.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 from dataclasses import dataclass, replace
@@ -75,6 +76,14 @@ class DemoHandler(BaseHTTPRequestHandler):
             self._send(*result)
 
     def _send(self, status: int, content_type: str, body: bytes, headers: dict | None = None) -> None:
+        if status == 200:
+            # Validators like a real web server's, so crawlers can make conditional requests.
+            etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
+            headers = dict(headers or {}, ETag=etag)
+            if self.headers.get("If-None-Match") == etag:
+                status, body = 304, b""
+        self.server.bytes_sent += len(body)
+        self.server.requests += 1
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
@@ -91,6 +100,8 @@ class DemoServer(ThreadingHTTPServer):
     def __init__(self, sources: list[Source], host: str = "127.0.0.1", port: int = 0):
         super().__init__((host, port), DemoHandler)
         self.host = f"{host}:{self.server_address[1]}"
+        self.bytes_sent = 0
+        self.requests = 0
         self.routes = [Route(s, urlsplit(s.url).path, load_demo_posts(s.id)) for s in sources]
 
     def respond(self, base: str, path: str, query: dict) -> tuple | None:
