@@ -47,5 +47,7 @@ def scrapy_settings(contact_url: str, cache_dir: str | None = None) -> dict[str,
         "TELNETCONSOLE_ENABLED": False,
         "LOG_LEVEL": "ERROR",
         "ITEM_PIPELINES": {"crawler.pipelines.StorePipeline": 500},
+        "DOWNLOADER_MIDDLEWARES": {"scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+                                   "crawler.middlewares.StrictRobotsTxtMiddleware": 100},
         "EXTENSIONS": {"scrapy.extensions.telnet.TelnetConsole": None},
     }
