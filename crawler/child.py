@@ -6,13 +6,14 @@ import json
 import sys
 
 from crawler.run import run_scrapy
+from marathon.config import CrawlSettings
 from marathon.model import Source
 
 
 def main() -> None:
     job = json.loads(sys.stdin.read())
     sources = [Source(**s) for s in job["sources"]]
-    run_scrapy(sources, job["db"], job["run"], job["contact_url"])
+    run_scrapy(sources, job["db"], job["run"], CrawlSettings(**job["settings"]))
 
 
 if __name__ == "__main__":

@@ -19,6 +19,9 @@ class RawPost(TypedDict, total=False):
     hashtags: list[str]
     media: list[dict[str, Any]]
     lang_hint: str | None
+    views: int | None
+    forwarded_from: str
+    edited: bool
 
 
 def parse_date(value: str | None) -> datetime | None:

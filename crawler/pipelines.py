@@ -25,7 +25,8 @@ def raw_to_post(raw: RawPost, source: Source) -> Post:
                 text=raw.get("text") or "", title=raw.get("title") or "", html=raw.get("html") or "",
                 author=raw.get("author") or "", hashtags=list(dict.fromkeys(raw.get("hashtags") or [])),
                 lang_hint=raw.get("lang_hint"), organization=source.organization, media=media,
-                fetched=utcnow())
+                fetched=utcnow(), views=raw.get("views"), forwarded_from=raw.get("forwarded_from") or "",
+                edited=bool(raw.get("edited")))
 
 
 @dataclass

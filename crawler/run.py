@@ -10,18 +10,24 @@ import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
+from typing import Awaitable, Callable
 
 import httpx
 
-from crawler.settings import CONCURRENCY_PER_HOST, TIMEOUT_SECONDS, scrapy_settings, user_agent
+from crawler.settings import scrapy_settings, user_agent
+from marathon.config import CrawlSettings
 from marathon.model import CrawlRun, Source, utcnow
 from marathon.store import crawl_runs, known_native_ids, open_store, record_crawl_run, save_sources, upsert_posts
 
 SCRAPY_PLATFORMS = {"rss": "crawler.spiders.rss.FeedSpider", "youtube": "crawler.spiders.rss.FeedSpider",
                     "website": "crawler.spiders.website.WebsiteSpider",
                     "telegram": "crawler.spiders.telegram.TelegramSpider"}
-API_PLATFORMS = {"mastodon"}
+API_PLATFORMS = {"mastodon": "crawler.api.mastodon.fetch_mastodon", "bluesky": "crawler.api.bluesky.fetch_bluesky",
+                 "vk": "crawler.api.vk.fetch_vk"}
+
+
+class SourceSkipped(Exception):
+    """An API client cannot run this source (e.g. no token): recorded as skipped, with the reason."""
 
 
 @dataclass
@@ -52,59 +58,84 @@ def _import(path: str):
     return getattr(__import__(module, fromlist=[name]), name)
 
 
-def run_scrapy(sources: list[Source], db_path: str, run: str, contact_url: str) -> None:
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0] if text else ''}"[:300]
+
+
+def run_scrapy(sources: list[Source], db_path: str, run: str, settings: CrawlSettings) -> None:
     """Child-process entry: one spider per source in one CrawlerProcess (a reactor runs once per process)."""
     from scrapy.crawler import CrawlerProcess
 
-    settings = scrapy_settings(contact_url, cache_dir=str(Path(db_path).absolute().parent / "http-cache"))
-    settings.update({"MARATHON_DB": db_path, "MARATHON_RUN": run})
-    settings["LOG_INSTALL_ROOT_HANDLER"] = True
-    process = CrawlerProcess(settings)
+    scrapy = scrapy_settings(settings, cache_dir=str(Path(db_path).absolute().parent / "http-cache"))
+    scrapy.update({"MARATHON_DB": db_path, "MARATHON_RUN": run, "LOG_INSTALL_ROOT_HANDLER": True})
+    process = CrawlerProcess(scrapy)
     db = open_store(db_path)
     for source in sources:
-        spider = _import(SCRAPY_PLATFORMS[source.platform])
-        process.crawl(spider, source=source, known_ids=known_native_ids(db, source.id))
+        process.crawl(_import(SCRAPY_PLATFORMS[source.platform]), source=source,
+                      known_ids=known_native_ids(db, source.id))
     db.close()
     process.start()
 
 
-async def _crawl_api_source(client: httpx.AsyncClient, source: Source, db_path: str, run: str) -> None:
-    from crawler.api.mastodon import fetch_mastodon
+async def _crawl_api_source(client: httpx.AsyncClient, politeness, source: Source, db_path: str, run: str) -> None:
     from crawler.pipelines import raw_to_post
 
     db = open_store(db_path)
     record = CrawlRun(source_id=source.id, started=utcnow())
+    fetcher: Callable[..., Awaitable] = _import(API_PLATFORMS[source.platform])
+    from crawler.api.vk import VkApiError, VkTokenMissing
+
+    known = known_native_ids(db, source.id)
     try:
-        raws, stats = await fetch_mastodon(client, source, known_native_ids(db, source.id))
+        if source.platform == "mastodon":
+            raws, stats = await fetcher(client, source, known, politeness)
+        elif source.platform == "vk":
+            raws, stats = await fetcher(client, source, known, token=politeness.settings.vk_token or None)
+        else:
+            raws, stats = await fetcher(client, source, known)
         record.requests, record.bytes, record.http_status = stats["requests"], stats["bytes"], stats["http_status"]
-        posts = []
+        posts, dropped = [], 0
         for raw in raws:
             try:
                 posts.append(raw_to_post(raw, source))
             except ValueError:
-                continue
+                dropped += 1
         record.posts_seen = len(raws)
         record.posts_new, record.posts_updated = upsert_posts(db, posts)
         record.status = "ok"
+    except (SourceSkipped, VkTokenMissing) as exc:
+        record.status, record.error = "skipped", str(exc)[:300]
+    except VkApiError as exc:
+        # Quota or rate errors: keep what earlier pages gave, fail the source for this run, no retry loop.
+        record.requests, record.bytes, record.http_status = (exc.stats.get("requests", 0), exc.stats.get("bytes", 0),
+                                                             exc.stats.get("http_status"))
+        record.posts_seen = len(exc.posts)
+        record.posts_new, record.posts_updated = upsert_posts(db, [raw_to_post(r, source) for r in exc.posts
+                                                                   if r.get("text") or r.get("media")])
+        record.status, record.error = "failed", str(exc)[:300]
     except httpx.HTTPStatusError as exc:
         record.status, record.http_status = "failed", exc.response.status_code
         record.error = f"HTTP {exc.response.status_code} for {exc.request.url}"
-    except (httpx.HTTPError, ValueError) as exc:
-        record.status, record.error = "failed", f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
+    except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
+        # Each source is a boundary: a network fault or a malformed answer fails this source only.
+        record.status, record.error = "failed", _one_line(exc)
     record.finished = utcnow()
     record_crawl_run(db, run, record)
 
 
-async def _run_api(sources: list[Source], db_path: str, run: str, contact_url: str) -> None:
-    limits = httpx.Limits(max_connections=CONCURRENCY_PER_HOST * 8, max_keepalive_connections=8)
-    async with httpx.AsyncClient(headers={"User-Agent": user_agent(contact_url)}, timeout=TIMEOUT_SECONDS,
-                                 follow_redirects=True, max_redirects=5, limits=limits, trust_env=False) as client:
-        await asyncio.gather(*(_crawl_api_source(client, s, db_path, run) for s in sources))
+async def _run_api(sources: list[Source], db_path: str, run: str, settings: CrawlSettings) -> None:
+    from crawler.api import Politeness, make_client
+
+    politeness = Politeness(settings)
+    async with make_client(settings, user_agent(settings.contact_url)) as client:
+        await asyncio.gather(*(_crawl_api_source(client, politeness, s, db_path, run) for s in sources))
 
 
-def crawl(sources: list[Source], db_path: str | Path, contact_url: str = "https://github.com/marathon-aggregator/marathon",
+def crawl(sources: list[Source], db_path: str | Path, settings: CrawlSettings | None = None,
           progress: Callable[[int, int], None] | None = None) -> CrawlReport:
-    """Crawl every source into the store; a failing source is recorded, never fatal."""
+    """Crawl every source into the store; a failing source is recorded in crawl_runs, never fatal."""
+    settings = settings or CrawlSettings()
     started = time.perf_counter()
     db_path = str(db_path)
     db = open_store(db_path)
@@ -120,12 +151,12 @@ def crawl(sources: list[Source], db_path: str | Path, contact_url: str = "https:
     if scrapy_sources:
         # A fresh interpreter: Twisted's reactor cannot restart within one process (scrapy#4826).
         job = json.dumps({"sources": [asdict(s) for s in scrapy_sources], "db": db_path, "run": run,
-                          "contact_url": contact_url})
+                          "settings": asdict(settings)})
         child = subprocess.Popen([sys.executable, "-m", "crawler.child"], stdin=subprocess.PIPE, text=True)
         child.stdin.write(job)
         child.stdin.close()
     if api_sources:
-        asyncio.run(_run_api(api_sources, db_path, run, contact_url))
+        asyncio.run(_run_api(api_sources, db_path, run, settings))
     while child is not None and child.poll() is None:
         if progress:
             progress(len(crawl_runs(db, run)), len(sources))

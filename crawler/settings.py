@@ -5,17 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from marathon import __version__
-
-DEFAULT_MAXSIZE = 5 * 1024 * 1024
-CONCURRENCY_PER_HOST = 2
-TIMEOUT_SECONDS = 30
+from marathon.config import CrawlSettings
 
 
 def user_agent(contact_url: str) -> str:
     return f"marathon/{__version__} (+{contact_url})"
 
 
-def scrapy_settings(contact_url: str, cache_dir: str | None = None) -> dict[str, Any]:
+def scrapy_settings(crawl: CrawlSettings, cache_dir: str | None = None) -> dict[str, Any]:
     """Polite defaults: robots.txt, two requests at once per host, size and time limits.
 
     With ``cache_dir``, Scrapy's HTTP cache with the RFC 2616 policy remembers ETag and
@@ -31,23 +28,28 @@ def scrapy_settings(contact_url: str, cache_dir: str | None = None) -> dict[str,
     } if cache_dir else {}
     return cache | {
         "BOT_NAME": "marathon",
-        "USER_AGENT": user_agent(contact_url),
+        "USER_AGENT": user_agent(crawl.contact_url),
         "ROBOTSTXT_OBEY": True,
-        "CONCURRENT_REQUESTS": 32,
-        "CONCURRENT_REQUESTS_PER_DOMAIN": CONCURRENCY_PER_HOST,
-        "DOWNLOAD_DELAY": 0,
-        "DOWNLOAD_TIMEOUT": TIMEOUT_SECONDS,
-        "DOWNLOAD_MAXSIZE": DEFAULT_MAXSIZE,
+        "CONCURRENT_REQUESTS": 64,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": crawl.per_host,
+        "DOWNLOAD_DELAY": crawl.delay,
+        "RANDOMIZE_DOWNLOAD_DELAY": False,
+        "DOWNLOAD_TIMEOUT": crawl.timeout,
+        "DOWNLOAD_MAXSIZE": crawl.max_bytes,
         "DOWNLOAD_WARNSIZE": 0,
-        "RETRY_ENABLED": True,
-        "RETRY_TIMES": 2,
+        "RETRY_ENABLED": crawl.retries > 0,
+        "RETRY_TIMES": crawl.retries,
         "RETRY_HTTP_CODES": [429, 500, 502, 503, 504, 522, 524, 408],
-        "REDIRECT_MAX_TIMES": 5,
+        "MARATHON_RETRY_BACKOFF": crawl.backoff,
+        "MARATHON_MAX_RETRY_AFTER": crawl.max_retry_after,
+        "REDIRECT_MAX_TIMES": crawl.max_redirects,
         "COOKIES_ENABLED": False,
         "TELNETCONSOLE_ENABLED": False,
         "LOG_LEVEL": "ERROR",
         "ITEM_PIPELINES": {"crawler.pipelines.StorePipeline": 500},
         "DOWNLOADER_MIDDLEWARES": {"scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
-                                   "crawler.middlewares.StrictRobotsTxtMiddleware": 100},
+                                   "crawler.middlewares.StrictRobotsTxtMiddleware": 100,
+                                   "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+                                   "crawler.middlewares.BackoffRetryMiddleware": 550},
         "EXTENSIONS": {"scrapy.extensions.telnet.TelnetConsole": None},
     }

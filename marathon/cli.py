@@ -36,7 +36,7 @@ def _crawl(sources, db_path, config):
 
     with _progress() as progress:
         task = progress.add_task("Crawling sources", total=len(sources))
-        report = crawl(sources, db_path, config.site.contact_url,
+        report = crawl(sources, db_path, config.crawl,
                        progress=lambda done, total: progress.update(task, completed=done, total=total))
     for run in report.failed:
         console.print(f"[yellow]source {run['source_id']} {run['status']}:[/] {run['error']}")

@@ -7,6 +7,7 @@ Only this module reads config files. Every error names the file, line and key
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -23,6 +24,8 @@ SOURCE_KEYS = {"id", "name", "organization", "country", "platform", "url", "max_
 SOURCE_REQUIRED = ("id", "name", "organization", "country", "platform", "url")
 CAMPAIGN_KEYS = {"slug", "names", "hashtags", "phrases"}
 SITE_KEYS = {"title", "base_url", "locales", "default_locale", "contact_url", "posts_per_page"}
+CRAWL_KEYS = {"timeout", "connect_timeout", "max_bytes", "per_host", "delay", "retries", "max_redirects",
+              "backoff", "max_retry_after"}
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 UI_LOCALES = ("en", "ru")
 
@@ -49,12 +52,30 @@ class SiteConfig:
 
 
 @dataclass(frozen=True)
+class CrawlSettings:
+    """Politeness and limits of a crawl (the ``[crawl]`` table). Defaults suit the real internet."""
+
+    contact_url: str = "https://github.com/marathon-aggregator/marathon"
+    timeout: float = 30.0          # seconds for a whole response, stalled bodies included
+    connect_timeout: float = 10.0
+    max_bytes: int = 5 * 1024 * 1024
+    per_host: int = 2              # requests at once per host
+    delay: float = 0.0             # seconds between requests to one host
+    retries: int = 2               # for 429, 5xx and network errors
+    backoff: float = 1.0           # first retry waits this long, then doubles
+    max_retry_after: float = 60.0  # a longer Retry-After gives up for this run
+    max_redirects: int = 5
+    vk_token: str = field(default="", repr=False)  # from $MARATHON_VK_TOKEN, never from a file in git
+
+
+@dataclass(frozen=True)
 class Config:
-    """Everything the stages need besides the sources: site settings and campaigns."""
+    """Everything the stages need besides the sources: site settings, campaigns, crawl settings."""
 
     site: SiteConfig
     campaigns: tuple[Campaign, ...]
     path: str = ""
+    crawl: CrawlSettings = field(default_factory=CrawlSettings)
 
 
 def bundled_path(name: str) -> Path:
@@ -170,18 +191,12 @@ def load_config(path: str | Path | None = None) -> Config:
     data, text = _parse_toml(path)
     where = str(path)
     for key in data:
-        if key not in ("site", "campaign"):
-            raise ConfigError(where, None, f"{key}: unknown top-level key; expected [site] and [[campaign]]")
+        if key not in ("site", "campaign", "crawl"):
+            hint = difflib.get_close_matches(key, ["site", "campaign", "crawl"], n=1)
+            raise ConfigError(where, None, f"{key}: unknown top-level key; expected [site], [crawl] and [[campaign]]"
+                                           + (f"; did you mean {hint[0]!r}?" if hint else ""))
     site_table = data.get("site", {})
-    site_line = next((n for n, l in enumerate(text.splitlines(), 1) if l.strip() == "[site]"), None)
-    site_keys = {}
-    if site_line:
-        for n, l in enumerate(text.splitlines()[site_line:], site_line + 1):
-            if l.strip().startswith("["):
-                break
-            m = re.match(r"^\s*([A-Za-z0-9_-]+)\s*=", l)
-            if m:
-                site_keys[m.group(1)] = n
+    site_line, site_keys = _plain_table_lines(text, "site")
     _check_keys(where, site_line, site_keys, site_table, SITE_KEYS, "[site]")
     defaults = SiteConfig()
     locales = tuple(site_table.get("locales", defaults.locales))
@@ -196,6 +211,7 @@ def load_config(path: str | Path | None = None) -> Config:
                       locales=locales, default_locale=str(site_table.get("default_locale", locales[0])),
                       contact_url=str(site_table.get("contact_url", defaults.contact_url)),
                       posts_per_page=int(site_table.get("posts_per_page", defaults.posts_per_page)))
+    crawl = _crawl_settings(where, text, data.get("crawl", {}), site.contact_url)
     campaigns = []
     lines = _table_lines(text, "campaign")
     for index, table in enumerate(data.get("campaign", [])):
@@ -212,4 +228,39 @@ def load_config(path: str | Path | None = None) -> Config:
             raise ConfigError(where, keys.get("names", line), "names: expected a table of locale = name")
         campaigns.append(Campaign(slug=slug, names=dict(names), hashtags=tuple(h.lstrip("#") for h in hashtags),
                                   phrases=tuple(table.get("phrases", []))))
-    return Config(site=site, campaigns=tuple(campaigns), path=where)
+    return Config(site=site, campaigns=tuple(campaigns), path=where, crawl=crawl)
+
+
+def _plain_table_lines(text: str, name: str) -> tuple[int | None, dict[str, int]]:
+    """Line of a ``[name]`` table and of each of its keys."""
+    lines = text.splitlines()
+    start = next((n for n, line in enumerate(lines, 1) if line.strip() == f"[{name}]"), None)
+    keys: dict[str, int] = {}
+    if start:
+        for number, line in enumerate(lines[start:], start + 1):
+            if line.strip().startswith("["):
+                break
+            match = re.match(r"^\s*([A-Za-z0-9_-]+)\s*=", line)
+            if match:
+                keys[match.group(1)] = number
+    return start, keys
+
+
+def _crawl_settings(where: str, text: str, table: dict, contact_url: str) -> CrawlSettings:
+    line, keys = _plain_table_lines(text, "crawl")
+    _check_keys(where, line, keys, table, CRAWL_KEYS, "[crawl]")
+    defaults = CrawlSettings()
+    values: dict[str, Any] = {"contact_url": contact_url, "vk_token": os.environ.get("MARATHON_VK_TOKEN", "")}
+    for key in CRAWL_KEYS:
+        if key not in table:
+            continue
+        value, default = table[key], getattr(defaults, key)
+        kind = int if isinstance(default, int) else float
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or (kind is int and not isinstance(value, int)) \
+                or value < 0 or (key in ("per_host", "max_bytes") and value < 1):
+            raise ConfigError(where, keys.get(key, line),
+                              f"{key}: expected a {'whole' if kind is int else ''} number"
+                              f"{' of at least 1' if key in ('per_host', 'max_bytes') else ' ≥ 0'}, got {value!r}"
+                              .replace("a  number", "a number"))
+        values[key] = kind(value)
+    return CrawlSettings(**values)

@@ -34,8 +34,15 @@ def _v1_initial(db: sqlite_utils.Database) -> None:
     db["crawl_runs"].create_index(["source_id", "started"])
 
 
+def _v2_platform_details(db: sqlite_utils.Database) -> None:
+    db["posts"].add_column("views", int)
+    db["posts"].add_column("forwarded_from", str)
+    db["posts"].add_column("edited", int)
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("initial", _v1_initial),
+    ("platform details: views, forwarded_from, edited", _v2_platform_details),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

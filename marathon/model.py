@@ -15,7 +15,7 @@ PLATFORMS = ("rss", "website", "telegram", "youtube", "mastodon", "bluesky", "vk
 
 @dataclass(frozen=True)
 class Media:
-    type: str  # "image" or "video"
+    type: str  # "image", "video", "link" (a link preview) or "unavailable" (left out by the platform's preview)
     url: str
     alt: str = ""
     width: int | None = None
@@ -48,6 +48,9 @@ class Post:
     fetched: datetime | None = None
     content_hash: str = ""
     duplicate_of: str | None = None
+    views: int | None = None
+    forwarded_from: str = ""
+    edited: bool = False
 
     def to_json(self) -> dict[str, Any]:
         """The post in the public JSONL format of the brief (plus a few documented extras)."""

@@ -19,7 +19,8 @@ from marathon.model import CrawlRun, Media, Post, Source, content_hash, parse_da
 DEFAULT_DB = Path(".marathon") / "marathon.db"
 JSON_FIELDS = ("hashtags", "also_langs", "countries", "campaigns", "media", "manual_tags")
 RAW_FIELDS = ("source_id", "platform", "native_id", "url", "published", "published_utc", "fetched",
-              "author", "title", "text", "html", "hashtags", "lang_hint", "media", "content_hash", "organization")
+              "author", "title", "text", "html", "hashtags", "lang_hint", "media", "content_hash", "organization",
+              "views", "forwarded_from", "edited")
 
 
 def default_db_path() -> Path:
@@ -66,8 +67,9 @@ def row_to_post(row: dict) -> Post:
     keep = {k: data[k] for k in Post.__dataclass_fields__ if k in data and k != "media"}
     keep["published"] = parse_datetime(keep["published"])
     keep["fetched"] = parse_datetime(keep["fetched"]) if keep.get("fetched") else None
-    for key in ("author", "title", "html", "organization", "native_id", "content_hash"):
+    for key in ("author", "title", "html", "organization", "native_id", "content_hash", "forwarded_from"):
         keep[key] = keep.get(key) or ""
+    keep["edited"] = bool(keep.get("edited"))
     return Post(media=media, **keep)
 
 
@@ -108,8 +110,10 @@ def upsert_posts(db: sqlite_utils.Database, posts: Iterable[Post], manual_tags: 
                 new += 1
                 continue
             if existing["content_hash"] == row["content_hash"] and existing["url"] == row["url"]:
-                if row.get("fetched"):
-                    table.update(post.id, {"fetched": row["fetched"]})
+                # Same story: refresh counters only (views grow; they are not an edit).
+                fresh = {k: row[k] for k in ("fetched", "views") if row.get(k) is not None}
+                if fresh:
+                    table.update(post.id, fresh)
                 continue
             if not post.text.strip() and (existing["text"] or "").strip():
                 continue  # a worse copy of a stored post (e.g. a truncated page): keep what we have

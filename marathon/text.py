@@ -38,3 +38,13 @@ def html_to_text(html: str) -> str:
         if text:
             paragraphs.append(text)
     return "\n\n".join(paragraphs)
+
+
+# A hashtag's word: letters, digits, '_' and the combining marks that \w leaves out, which
+# Devanagari vowel signs and viramas are (#हमसाथहैं would stop at its first vowel sign).
+HASHTAG = re.compile(r"(?<![\w#&])#([\w\u0300-\u036f\u0483-\u0489\u0900-\u0963\u0966-\u097f\u200c\u200d]+)")
+
+
+def find_hashtags(text: str) -> list[str]:
+    """Hashtags in order of first appearance, without '#', each once."""
+    return list(dict.fromkeys(HASHTAG.findall(text or "")))

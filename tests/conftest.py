@@ -33,7 +33,7 @@ def demo_site(tmp_path_factory):
     db_path, out = root / "store.db", root / "output"
     config = load_config()
     with start_demo_network() as network:
-        report = crawl(network.sources, db_path, config.site.contact_url)
+        report = crawl(network.sources, db_path, config.crawl)
     db = open_store(db_path)
     aggregate(db, config)
     build_site(db, config, out)

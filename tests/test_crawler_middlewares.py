@@ -15,6 +15,7 @@ import sys
 import scrapy
 from scrapy.crawler import CrawlerProcess
 from crawler.settings import scrapy_settings
+from marathon.config import CrawlSettings
 
 BASE = sys.argv[1]
 
@@ -27,7 +28,7 @@ class ManyStarts(scrapy.Spider):
     def parse(self, response):
         pass
 
-settings = scrapy_settings("http://127.0.0.1/contact")
+settings = scrapy_settings(CrawlSettings(contact_url="http://127.0.0.1/contact"))
 settings["ITEM_PIPELINES"] = {}
 process = CrawlerProcess(settings)
 process.crawl(ManyStarts)

@@ -9,6 +9,7 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 import httpx
 
+from crawler.urls import with_query
 from crawler.items import RawPost, parse_date
 from marathon.model import Source
 from marathon.text import html_to_text
@@ -22,15 +23,6 @@ MENTION = "app.bsky.richtext.facet#mention"
 NO_UNAUTHENTICATED = "!no-unauthenticated"
 # Display links only: nothing is ever fetched from this host.
 WEB = "https://bsky.app"
-
-
-def with_query(url: str, **params: str) -> str:
-    """``url`` with ``params`` set in its query, keeping every other parameter it already has."""
-    # httpx 0.28's ``params=`` replaces a URL's query outright, which would drop ``actor=``.
-    parts = urlsplit(url)
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in params]
-    query.extend(params.items())
-    return urlunsplit(parts._replace(query=urlencode(query)))
 
 
 def _on_boundary(data: bytes, offset: int) -> bool:
@@ -51,8 +43,8 @@ def render_facets(text: str, facets: list[dict[str, Any]] | None) -> tuple[str, 
     data = text.encode("utf-8")
     spans = []
     for facet in facets or []:
-        index = facet.get("index") or {} if isinstance(facet, dict) else {}
-        start, end = index.get("byteStart"), index.get("byteEnd")
+        index = facet.get("index") if isinstance(facet, dict) else None
+        start, end = (index.get("byteStart"), index.get("byteEnd")) if isinstance(index, dict) else (None, None)
         if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(data)):
             continue
         if _on_boundary(data, start) and _on_boundary(data, end):
@@ -92,6 +84,8 @@ def _media(embed: dict[str, Any] | None) -> list[dict[str, Any]]:
     if kind == "app.bsky.embed.images#view":
         media = []
         for image in embed.get("images") or []:
+            if not isinstance(image, dict):
+                continue
             ratio = image.get("aspectRatio") or {}
             media.append({"type": "image", "url": image.get("fullsize") or image.get("thumb"),
                           "alt": image.get("alt") or "", "width": ratio.get("width"), "height": ratio.get("height")})
@@ -116,7 +110,8 @@ def parse_feed(feed: list[dict[str, Any]], source_id: str) -> list[RawPost]:
             continue
         post = item.get("post") or {}
         record, author = post.get("record") or {}, post.get("author") or {}
-        if any(label.get("val") == NO_UNAUTHENTICATED for label in author.get("labels") or []):
+        labels = [label.get("val") for label in author.get("labels") or [] if isinstance(label, dict)]
+        if NO_UNAUTHENTICATED in labels:
             continue
         uri = post.get("uri") or ""
         published = parse_date(record.get("createdAt")) or parse_date(post.get("indexedAt"))
@@ -145,21 +140,19 @@ async def fetch_bluesky(client: httpx.AsyncClient, source: Source, known_ids: se
 
     Raises ``httpx.HTTPStatusError`` for an HTTP error (XRPC errors such as an unknown actor are HTTP 400).
     """
-    url: str | None = source.url
+    url = source.url
     posts: list[RawPost] = []
     seen_cursors: set[str] = set()
     taken: set[str] = set()
     stats = {"requests": 0, "bytes": 0, "http_status": None}
     for _ in range(source.max_pages):
-        if not url:
-            break
         response = await client.get(url)
         stats["requests"] += 1
         stats["bytes"] += len(response.content)
         stats["http_status"] = response.status_code
         response.raise_for_status()
         body = response.json()
-        feed = body.get("feed") or [] if isinstance(body, dict) else []
+        feed = (body.get("feed") or []) if isinstance(body, dict) else []
         # A pinned post can be old and already stored: it must not end the walk back in time.
         page = parse_feed([i for i in feed if not _is_pinned(i)], source.id)
         pinned = parse_feed([i for i in feed if _is_pinned(i)], source.id)

@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from typing import Any
 
 import httpx
 
+from crawler.api import Politeness, fetch
 from crawler.items import RawPost, parse_date
+from crawler.urls import with_query
+from marathon.config import CrawlSettings
 from marathon.model import Source
 from marathon.text import html_to_text
 
 LINK_NEXT = re.compile(r'<([^>]+)>;\s*rel="next"')
-
-
-def with_query(url: str, **params: str) -> str:
-    """``url`` with ``params`` set, keeping its own query (httpx's ``params=`` would replace it)."""
-    parts = urlsplit(url)
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in params]
-    return urlunsplit(parts._replace(query=urlencode(query + list(params.items()))))
 
 
 def parse_statuses(statuses: list[dict[str, Any]], source_id: str) -> list[RawPost]:
@@ -53,7 +48,8 @@ def parse_statuses(statuses: list[dict[str, Any]], source_id: str) -> list[RawPo
     return posts
 
 
-async def fetch_mastodon(client: httpx.AsyncClient, source: Source, known_ids: set[str]) -> tuple[list[RawPost], dict]:
+async def fetch_mastodon(client: httpx.AsyncClient, source: Source, known_ids: set[str],
+                         politeness: Politeness | None = None) -> tuple[list[RawPost], dict]:
     """Follow ``Link: rel=next`` pages until stored posts or the page cap; returns posts and stats."""
     url: str | None = source.url
     numeric = [int(i) for i in known_ids if i.isdigit()]
@@ -61,13 +57,11 @@ async def fetch_mastodon(client: httpx.AsyncClient, source: Source, known_ids: s
         url = with_query(source.url, since_id=str(max(numeric)))
     posts: list[RawPost] = []
     stats = {"requests": 0, "bytes": 0, "http_status": None}
+    politeness = politeness or Politeness(CrawlSettings())
     for _ in range(source.max_pages):
         if not url:
             break
-        response = await client.get(url)
-        stats["requests"] += 1
-        stats["bytes"] += len(response.content)
-        stats["http_status"] = response.status_code
+        response = await fetch(client, url, politeness, stats)
         response.raise_for_status()
         page = parse_statuses(response.json(), source.id)
         fresh = [p for p in page if p["native_id"] not in known_ids]

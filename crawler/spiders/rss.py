@@ -12,26 +12,62 @@ from crawler.spiders import SourceSpider
 from marathon.text import html_to_text
 
 
-def _media(entry) -> list[dict]:
+def _media(entry, caption: str = "", captions: dict[str, str] | None = None) -> list[dict]:
+    """Images and videos of an entry from media:content, media:thumbnail and enclosures."""
     found: dict[str, dict] = {}
     for item in entry.get("media_content", []) or []:
         if item.get("url"):
-            found[item["url"]] = {"type": "video" if item.get("medium") == "video" else "image", "url": item["url"],
+            # medium= is optional in Media RSS: the MIME type tells a video too.
+            is_video = item.get("medium") == "video" or str(item.get("type", "")).startswith("video")
+            found[item["url"]] = {"type": "video" if is_video else "image", "url": item["url"],
                                   "width": _int(item.get("width")), "height": _int(item.get("height"))}
     for item in entry.get("media_thumbnail", []) or []:
-        if item.get("url") and item["url"] not in found:
+        if item.get("url") and item["url"] not in found and not found:
             found[item["url"]] = {"type": "image", "url": item["url"]}
     for link in entry.get("links", []) or []:
         if link.get("rel") == "enclosure" and link.get("href") and link["href"] not in found:
             kind = "video" if str(link.get("type", "")).startswith("video") else "image"
             found[link["href"]] = {"type": kind, "url": link["href"], "alt": link.get("title", "")}
-    descriptions = [d.get("content", "") for d in entry.get("media_description", [])] if "media_description" in entry else []
-    if entry.get("media_description") and isinstance(entry["media_description"], str):
-        descriptions = [entry["media_description"]]
     items = list(found.values())
-    if items and descriptions and not items[0].get("alt"):
-        items[0]["alt"] = descriptions[0]
+    for item in items:
+        if not item.get("alt") and captions and item["url"] in captions:
+            item["alt"] = captions[item["url"]]
+    if items and caption and not items[0].get("alt"):
+        items[0]["alt"] = caption
     return items
+
+
+MEDIA_RSS = "{http://search.yahoo.com/mrss/}"
+
+
+def media_captions(body: bytes) -> dict[str, str]:
+    """media:description of each media:content URL (feedparser 6 loses them), read with defusedxml."""
+    import defusedxml.ElementTree
+
+    try:
+        root = defusedxml.ElementTree.fromstring(body)
+    except Exception:  # malformed XML: feedparser still reads what it can, captions are a bonus
+        return {}
+    captions = {}
+    for node in root.iter(f"{MEDIA_RSS}content"):
+        description = node.find(f"{MEDIA_RSS}description")
+        if node.get("url") and description is not None and (description.text or "").strip():
+            captions[node.get("url")] = description.text.strip()
+    return captions
+
+
+def _body_and_caption(entry) -> tuple[str, str]:
+    """The entry's HTML body and its media caption.
+
+    feedparser 6 files <media:description> under ``content`` as text/plain when no
+    content:encoded came first, so only HTML content counts as the body.
+    """
+    contents = entry.get("content") or []
+    html = next((c.get("value", "") for c in contents if c.get("type") in ("text/html", "application/xhtml+xml")), "")
+    plain = [c.get("value", "") for c in contents if c.get("type") == "text/plain"]
+    body = html or entry.get("summary", "") or (plain[0] if plain else "")
+    caption = next((p for p in plain if p and p != body and p != entry.get("summary")), "")
+    return body, caption
 
 
 def _int(value) -> int | None:
@@ -71,6 +107,7 @@ def parse_feed(body: bytes, source_id: str, url: str = "") -> list[RawPost]:
     body = utf8_xml(body)
     check_feed_is_safe(body)
     feed = feedparser.parse(body, response_headers={"content-location": url} if url else None)
+    captions = media_captions(body) if b"media:description" in body or b"mrss" in body else {}
     language = feed.feed.get("language") or None
     posts: list[RawPost] = []
     for entry in feed.entries:
@@ -79,14 +116,14 @@ def parse_feed(body: bytes, source_id: str, url: str = "") -> list[RawPost]:
         native_id = entry.get("id") or link
         if not (published and link and native_id):
             continue
-        html = entry["content"][0].get("value", "") if entry.get("content") else entry.get("summary", "")
+        html, caption = _body_and_caption(entry)
         content_lang = entry["content"][0].get("language") if entry.get("content") else None
         posts.append(RawPost(
             source_id=source_id, native_id=native_id, url=link, published=published,
             title=html_to_text(entry.get("title", "")), html=html, text=html_to_text(html),
             author=entry.get("author", "") or "",
             hashtags=[t.get("term", "").lstrip("#") for t in entry.get("tags", []) if t.get("term")],
-            media=_media(entry), lang_hint=content_lang or language,
+            media=_media(entry, caption, captions), lang_hint=content_lang or language,
         ))
     return posts
 
