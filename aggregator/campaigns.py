@@ -6,8 +6,8 @@ import re
 import unicodedata
 
 from marathon.config import Campaign
+from marathon.text import HASHTAG, find_hashtags
 
-HASHTAG = re.compile(r"(?<![\w#])#([\w\u0900-\u097F\u0530-\u058F]+)", re.UNICODE)
 # Letters that look alike across scripts, folded to one form so #BIRGEMIZ, #Біргеміз and a
 # Russian keyboard's "Биргемиз" meet; ё/е and Kazakh letters typed with their Russian stand-ins.
 LOOKALIKES = str.maketrans({
@@ -35,7 +35,7 @@ def _phrase_form(value: str) -> str:
 
 def extract_hashtags(text: str) -> list[str]:
     """Hashtags in order of appearance, without '#', each once."""
-    return list(dict.fromkeys(HASHTAG.findall(text or "")))
+    return find_hashtags(text)
 
 
 class CampaignMatcher:
