@@ -8,6 +8,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable
 
 
+HANDLED = object()  # returned by a route callable that wrote its own response (stalls, broken bodies)
+
+
 @dataclass
 class Recorded:
     status: int = 200
@@ -29,6 +32,8 @@ class _Handler(BaseHTTPRequestHandler):
         answer = self.server.lookup(self.path)
         if callable(answer):
             answer = answer(self)
+        if answer is HANDLED:
+            return
         if answer is None:
             answer = Recorded(404, b"not found", "text/plain")
         self.send_response(answer.status)
