@@ -56,6 +56,17 @@ def media_captions(body: bytes) -> dict[str, str]:
     return captions
 
 
+def _youtube_media(entry) -> list[dict]:
+    """A YouTube channel feed entry: the video itself and its thumbnail (the flash embed is useless)."""
+    media = [{"type": "video", "url": entry.get("link", ""), "alt": entry.get("title", "")}]
+    for thumb in entry.get("media_thumbnail", []) or []:
+        if thumb.get("url"):
+            media.append({"type": "image", "url": thumb["url"], "alt": entry.get("title", ""),
+                          "width": _int(thumb.get("width")), "height": _int(thumb.get("height"))})
+            break
+    return media
+
+
 def _body_and_caption(entry) -> tuple[str, str]:
     """The entry's HTML body and its media caption.
 
@@ -117,13 +128,15 @@ def parse_feed(body: bytes, source_id: str, url: str = "") -> list[RawPost]:
         if not (published and link and native_id):
             continue
         html, caption = _body_and_caption(entry)
+        media = _youtube_media(entry) if entry.get("yt_videoid") else _media(entry, caption, captions)
+        views = _int((entry.get("media_statistics") or {}).get("views"))
         content_lang = entry["content"][0].get("language") if entry.get("content") else None
         posts.append(RawPost(
             source_id=source_id, native_id=native_id, url=link, published=published,
             title=html_to_text(entry.get("title", "")), html=html, text=html_to_text(html),
             author=entry.get("author", "") or "",
             hashtags=[t.get("term", "").lstrip("#") for t in entry.get("tags", []) if t.get("term")],
-            media=_media(entry, caption, captions), lang_hint=content_lang or language,
+            media=media, lang_hint=content_lang or language, views=views,
         ))
     return posts
 
