@@ -17,4 +17,11 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    import os
+
+    if os.environ.get("MARATHON_PROFILE"):  # for bench/: profile the spiders' process
+        import cProfile
+
+        cProfile.run("main()", os.environ["MARATHON_PROFILE"])
+    else:
+        main()

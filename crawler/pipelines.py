@@ -12,6 +12,9 @@ from marathon.model import CrawlRun, Media, Post, Source, make_post_id, utcnow
 from marathon.store import open_store, record_crawl_run, upsert_posts
 
 
+BATCH = 100
+
+
 def raw_to_post(raw: RawPost, source: Source) -> Post:
     """Turn a spider's raw post into a Post of ``source``; raises ValueError if it is unusable."""
     if not raw.get("url") or not raw.get("published") or not raw.get("native_id"):
@@ -45,6 +48,7 @@ class StorePipeline:
         self.db = open_store(db_path)
         self.run = run
         self.tallies: dict[str, SourceTally] = {}
+        self.pending: dict[str, list[Post]] = {}
         self.started = utcnow()
 
     @classmethod
@@ -67,14 +71,24 @@ class StorePipeline:
         except ValueError as exc:
             tally.dropped.append(str(exc))
             raise DropItem(str(exc)) from None
-        new, updated = upsert_posts(self.db, [post])
-        tally.new += new
-        tally.updated += updated
+        # Stored in batches: one transaction per hundred posts instead of one each.
+        self.pending.setdefault(source.id, []).append(post)
+        if len(self.pending[source.id]) >= BATCH:
+            self.flush(source.id)
         return item
+
+    def flush(self, source_id: str) -> None:
+        posts = self.pending.pop(source_id, [])
+        if posts:
+            tally = self.tallies.setdefault(source_id, SourceTally())
+            new, updated = upsert_posts(self.db, posts)
+            tally.new += new
+            tally.updated += updated
 
     def close_spider(self, spider=None) -> None:
         spider = self.crawler.spider
         source = spider.source
+        self.flush(source.id)
         tally = self.tallies.get(source.id, SourceTally())
         stats = spider.crawler.stats
         failures = spider.failures

@@ -22,7 +22,7 @@ def html_to_text(html: str) -> str:
 
     if not html or "<" not in html:
         return "\n\n".join(" ".join(p.split()) for p in (html or "").split("\n\n") if p.strip())
-    soup = BeautifulSoup(html, "html.parser")
+    soup = BeautifulSoup(html, "lxml")
     for tag in soup(["script", "style", "noscript", "template"]):
         tag.decompose()
     for br in soup.find_all("br"):

@@ -22,7 +22,7 @@ def _media(entry, caption: str = "", captions: dict[str, str] | None = None) -> 
             found[item["url"]] = {"type": "video" if is_video else "image", "url": item["url"],
                                   "width": _int(item.get("width")), "height": _int(item.get("height"))}
     for item in entry.get("media_thumbnail", []) or []:
-        if item.get("url") and item["url"] not in found and not found:
+        if item.get("url") and item["url"] not in found:
             found[item["url"]] = {"type": "image", "url": item["url"]}
     for link in entry.get("links", []) or []:
         if link.get("rel") == "enclosure" and link.get("href") and link["href"] not in found:

@@ -64,7 +64,7 @@ def _media(message: Tag, page_url: str, post_url: str) -> list[dict]:
 
 def parse_telegram_page(html: str, source_id: str, page_url: str) -> list[RawPost]:
     """The messages of one preview page, oldest first."""
-    soup = BeautifulSoup(html, "html.parser")
+    soup = BeautifulSoup(html, "lxml")
     posts: list[RawPost] = []
     for message in soup.select(".tgme_widget_message[data-post]"):
         native_id = message["data-post"].rsplit("/", 1)[-1]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+import time
 from dataclasses import dataclass, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -66,6 +67,8 @@ class DemoHandler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         path, query = unquote(url.path), parse_qs(url.query)
         base = f"http://{self.headers.get('Host') or self.server.host}"
+        if self.server.latency:
+            time.sleep(self.server.latency)
         try:
             result = self.server.respond(base, path, query)
         except (ValueError, KeyError):
@@ -97,12 +100,16 @@ class DemoServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, sources: list[Source], host: str = "127.0.0.1", port: int = 0):
+    def __init__(self, sources: list[Source], host: str = "127.0.0.1", port: int = 0,
+                 posts: dict[str, list[DemoPost]] | None = None, latency: float = 0.0):
         super().__init__((host, port), DemoHandler)
         self.host = f"{host}:{self.server_address[1]}"
         self.bytes_sent = 0
         self.requests = 0
-        self.routes = [Route(s, urlsplit(s.url).path, load_demo_posts(s.id)) for s in sources]
+        self.latency = latency  # seconds added to every response (benchmarks model a distant server)
+        posts = posts or {}
+        self.routes = [Route(s, urlsplit(s.url).path, posts[s.id] if s.id in posts else load_demo_posts(s.id))
+                       for s in sources]
 
     def respond(self, base: str, path: str, query: dict) -> tuple | None:
         if path == "/robots.txt":
