@@ -92,14 +92,17 @@ class StorePipeline:
         tally = self.tallies.get(source.id, SourceTally())
         stats = spider.crawler.stats
         failures = spider.failures
-        status = "ok"
+        status, error = "ok", ""
         if failures and tally.seen == 0:
             status = "failed"
         elif failures:
             status = "partial"
+        elif tally.seen == 0 and not spider.known_ids:
+            # 200 but nothing we can read: a moved feed or a redesigned page, worth a look.
+            status, error = "empty", f"no posts found at {source.url}"
         run = CrawlRun(source_id=source.id, started=self.started, finished=utcnow(), status=status,
                        http_status=failures[0][0] if failures else 200,
-                       error=failures[0][1] if failures else "",
+                       error=failures[0][1] if failures else error,
                        requests=stats.get_value("downloader/request_count", 0),
                        posts_seen=tally.seen, posts_new=tally.new, posts_updated=tally.updated,
                        bytes=stats.get_value("downloader/response_bytes", 0))

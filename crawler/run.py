@@ -42,7 +42,7 @@ class CrawlReport:
 
     @property
     def failed(self) -> list[dict]:
-        return [r for r in self.runs if r["status"] in ("failed", "skipped")]
+        return [r for r in self.runs if r["status"] in ("failed", "skipped", "empty")]
 
     @property
     def posts_new(self) -> int:
@@ -104,6 +104,8 @@ async def _crawl_api_source(client: httpx.AsyncClient, politeness, source: Sourc
         record.posts_seen = len(raws)
         record.posts_new, record.posts_updated = upsert_posts(db, posts)
         record.status = "ok"
+        if not raws and not known:
+            record.status, record.error = "empty", f"no posts found at {source.url}"
     except (SourceSkipped, VkTokenMissing) as exc:
         record.status, record.error = "skipped", str(exc)[:300]
     except VkApiError as exc:

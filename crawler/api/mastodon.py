@@ -63,10 +63,14 @@ async def fetch_mastodon(client: httpx.AsyncClient, source: Source, known_ids: s
             break
         response = await fetch(client, url, politeness, stats)
         response.raise_for_status()
-        page = parse_statuses(response.json(), source.id)
+        statuses = response.json()
+        if not isinstance(statuses, list):
+            raise ValueError(f"expected a JSON list of statuses from {url}")
+        page = parse_statuses(statuses, source.id)
         fresh = [p for p in page if p["native_id"] not in known_ids]
         posts.extend(fresh)
-        if len(fresh) < len(page) or not page:
+        # Stop at stored posts or an empty answer; a page of only non-public replies goes on.
+        if len(fresh) < len(page) or not statuses:
             break
         match = LINK_NEXT.search(response.headers.get("link", ""))
         url = match.group(1) if match else None
