@@ -85,46 +85,60 @@ def save_sources(db: sqlite_utils.Database, sources: Iterable[Source]) -> None:
                                   "country": source.country, "platform": source.platform, "url": source.url}, pk="id")
 
 
+def _update(db: sqlite_utils.Database, post_id: str, changes: dict) -> None:
+    columns = ", ".join(f"[{k}] = ?" for k in changes)
+    db.execute(f"UPDATE posts SET {columns} WHERE id = ?", [*changes.values(), post_id])
+
+
 def upsert_posts(db: sqlite_utils.Database, posts: Iterable[Post], manual_tags: bool = False) -> tuple[int, int]:
     """Insert new posts and update changed ones in place, keeping the previous text.
 
     Never replaces stored text with an empty one. Returns (new, updated).
     With ``manual_tags`` the given lang/country/campaigns are kept by the tagger (import).
     """
+    posts = list(posts)
     new = updated = 0
     now = utcnow().isoformat()
-    table = db["posts"]
+    existing: dict[str, dict] = {}
+    ids = list({p.id for p in posts})
+    for start in range(0, len(ids), 500):  # SQLite caps the number of bound parameters
+        chunk = ids[start:start + 500]
+        existing.update({r["id"]: r for r in db.query(
+            f"SELECT id, url, content_hash, title, text, html FROM posts WHERE id IN ({', '.join('?' * len(chunk))})",
+            chunk)})
+    inserts: dict[str, dict] = {}
     with db.conn:
         for post in posts:
             row = _post_row(post)
-            existing = next(db.query("SELECT * FROM posts WHERE id = ?", [post.id]), None)
             if manual_tags:
                 row["manual_tags"] = json.dumps([k for k in ("lang", "country", "campaigns") if getattr(post, k)])
-            if existing is None:
-                row["first_seen"] = now
-                row["updated"] = now
+            old = existing.get(post.id)
+            if old is None:
+                row["first_seen"] = row["updated"] = now
                 if not manual_tags:
                     for key in ("lang", "country", "campaigns", "countries", "also_langs", "duplicate_of"):
                         row.pop(key, None)
-                table.insert(row, pk="id", alter=True)
-                new += 1
+                new += post.id not in inserts
+                inserts[post.id] = row  # the same post twice in one batch: the last copy wins
                 continue
-            if existing["content_hash"] == row["content_hash"] and existing["url"] == row["url"]:
+            if old["content_hash"] == row["content_hash"] and old["url"] == row["url"]:
                 # Same story: refresh counters only (views grow; they are not an edit).
                 fresh = {k: row[k] for k in ("fetched", "views") if row.get(k) is not None}
                 if fresh:
-                    table.update(post.id, fresh)
+                    _update(db, post.id, fresh)
                 continue
-            if not post.text.strip() and (existing["text"] or "").strip():
+            if not post.text.strip() and (old["text"] or "").strip():
                 continue  # a worse copy of a stored post (e.g. a truncated page): keep what we have
-            db["post_versions"].insert({"post_id": post.id, "replaced": now, "title": existing["title"],
-                                        "text": existing["text"], "html": existing["html"]})
+            db.execute("INSERT INTO post_versions (post_id, replaced, title, text, html) VALUES (?, ?, ?, ?, ?)",
+                       [post.id, now, old["title"], old["text"], old["html"]])
             changes = {k: row[k] for k in RAW_FIELDS if k in row}
             if manual_tags:
                 changes.update({k: row[k] for k in ("lang", "country", "campaigns", "manual_tags")})
             changes["updated"] = now
-            table.update(post.id, changes)
+            _update(db, post.id, changes)
             updated += 1
+        if inserts:
+            db["posts"].insert_all(inserts.values(), pk="id", batch_size=200)
     return new, updated
 
 
