@@ -41,7 +41,7 @@ class SourceTally:
 
 
 class StorePipeline:
-    """Stores each item as it comes; on spider close records the source's crawl run."""
+    """Stores items in batches; records each source's crawl run as soon as that source is done."""
 
     def __init__(self, crawler, db_path: str, run: str):
         self.crawler = crawler
@@ -55,27 +55,44 @@ class StorePipeline:
     def from_crawler(cls, crawler):
         pipeline = cls(crawler, crawler.settings.get("MARATHON_DB"), crawler.settings.get("MARATHON_RUN"))
         crawler.signals.connect(pipeline.on_spider_error, signal=signals.spider_error)
+        crawler.signals.connect(pipeline.on_response, signal=signals.response_received)
         return pipeline
+
+    def open_spider(self, spider=None) -> None:
+        for crawl in self.crawler.spider.crawls.values():
+            crawl.on_finish = self.finish
+
+    def on_response(self, response, request, spider=None) -> None:
+        crawl = self.crawler.spider.crawl_of(request)
+        if crawl is not None:
+            crawl.requests += 1
+            crawl.bytes += len(response.body)
 
     def on_spider_error(self, failure, response, spider=None) -> None:
         """A parser that raised: recorded against the source, the crawl goes on."""
-        message = f"{failure.type.__name__} while parsing {response.url}: {failure.getErrorMessage()}"
-        self.crawler.spider.failures.append((response.status, message.splitlines()[0][:300]))
+        crawl = self.crawler.spider.crawl_of(response)
+        if crawl is not None:
+            message = f"{failure.type.__name__} while parsing {response.url}: {failure.getErrorMessage()}"
+            crawl.failures.append((response.status, message.splitlines()[0][:300]))
 
     def process_item(self, item: RawPost, spider=None):
-        source = self.crawler.spider.source
-        tally = self.tallies.setdefault(source.id, SourceTally())
+        crawl = self.crawler.spider.crawls[item["source_id"]]
+        tally = self.tallies.setdefault(crawl.source.id, SourceTally())
         tally.seen += 1
         try:
-            post = raw_to_post(item, source)
+            post = raw_to_post(item, crawl.source)
         except ValueError as exc:
             tally.dropped.append(str(exc))
             raise DropItem(str(exc)) from None
-        # Stored in batches: one transaction per hundred posts instead of one each.
-        self.pending.setdefault(source.id, []).append(post)
-        if len(self.pending[source.id]) >= BATCH:
-            self.flush(source.id)
-        return item
+        else:
+            # Stored in batches: one transaction per hundred posts instead of one each.
+            self.pending.setdefault(crawl.source.id, []).append(post)
+            if len(self.pending[crawl.source.id]) >= BATCH:
+                self.flush(crawl.source.id)
+            return item
+        finally:
+            crawl.handled += 1
+            crawl.check_done()
 
     def flush(self, source_id: str) -> None:
         posts = self.pending.pop(source_id, [])
@@ -85,26 +102,28 @@ class StorePipeline:
             tally.new += new
             tally.updated += updated
 
-    def close_spider(self, spider=None) -> None:
-        spider = self.crawler.spider
-        source = spider.source
+    def finish(self, crawl) -> None:
+        """Store what is left of a source and record its crawl run."""
+        source = crawl.source
         self.flush(source.id)
         tally = self.tallies.get(source.id, SourceTally())
-        stats = spider.crawler.stats
-        failures = spider.failures
+        failures = crawl.failures
         status, error = "ok", ""
         if failures and tally.seen == 0:
             status = "failed"
         elif failures:
             status = "partial"
-        elif tally.seen == 0 and not spider.known_ids:
+        elif tally.seen == 0 and not crawl.known_ids:
             # 200 but nothing we can read: a moved feed or a redesigned page, worth a look.
             status, error = "empty", f"no posts found at {source.url}"
         run = CrawlRun(source_id=source.id, started=self.started, finished=utcnow(), status=status,
                        http_status=failures[0][0] if failures else 200,
-                       error=failures[0][1] if failures else error,
-                       requests=stats.get_value("downloader/request_count", 0),
-                       posts_seen=tally.seen, posts_new=tally.new, posts_updated=tally.updated,
-                       bytes=stats.get_value("downloader/response_bytes", 0))
+                       error=failures[0][1] if failures else error, requests=crawl.requests,
+                       posts_seen=tally.seen, posts_new=tally.new, posts_updated=tally.updated, bytes=crawl.bytes)
         record_crawl_run(self.db, self.run, run)
 
+    def close_spider(self, spider=None) -> None:
+        for crawl in self.crawler.spider.crawls.values():
+            if not crawl.finished:  # requests dropped without an answer (e.g. at shutdown)
+                crawl.finished = True
+                self.finish(crawl)

@@ -19,9 +19,9 @@ from marathon.config import CrawlSettings
 from marathon.model import CrawlRun, Source, utcnow
 from marathon.store import crawl_runs, known_native_ids, open_store, record_crawl_run, save_sources, upsert_posts
 
-SCRAPY_PLATFORMS = {"rss": "crawler.spiders.rss.FeedSpider", "youtube": "crawler.spiders.rss.FeedSpider",
-                    "website": "crawler.spiders.website.WebsiteSpider",
-                    "telegram": "crawler.spiders.telegram.TelegramSpider"}
+SCRAPY_PLATFORMS = {"rss": "crawler.spiders.rss.FeedCrawl", "youtube": "crawler.spiders.rss.FeedCrawl",
+                    "website": "crawler.spiders.website.WebsiteCrawl",
+                    "telegram": "crawler.spiders.telegram.TelegramCrawl"}
 API_PLATFORMS = {"mastodon": "crawler.api.mastodon.fetch_mastodon", "bluesky": "crawler.api.bluesky.fetch_bluesky",
                  "vk": "crawler.api.vk.fetch_vk"}
 
@@ -64,17 +64,18 @@ def _one_line(exc: BaseException) -> str:
 
 
 def run_scrapy(sources: list[Source], db_path: str, run: str, settings: CrawlSettings) -> None:
-    """Child-process entry: one spider per source in one CrawlerProcess (a reactor runs once per process)."""
+    """Child-process entry: every source in one spider of one CrawlerProcess (a reactor runs once per process)."""
     from scrapy.crawler import CrawlerProcess
+
+    from crawler.spiders import MarathonSpider
 
     scrapy = scrapy_settings(settings, cache_dir=str(Path(db_path).absolute().parent / "http-cache"))
     scrapy.update({"MARATHON_DB": db_path, "MARATHON_RUN": run, "LOG_INSTALL_ROOT_HANDLER": True})
     process = CrawlerProcess(scrapy)
     db = open_store(db_path)
-    for source in sources:
-        process.crawl(_import(SCRAPY_PLATFORMS[source.platform]), source=source,
-                      known_ids=known_native_ids(db, source.id))
+    crawls = [_import(SCRAPY_PLATFORMS[s.platform])(s, known_native_ids(db, s.id)) for s in sources]
     db.close()
+    process.crawl(MarathonSpider, crawls=crawls)
     process.start()
 
 

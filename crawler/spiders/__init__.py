@@ -1,28 +1,72 @@
-"""Scrapy spiders, one per platform: each says what to fetch and how to parse it."""
+"""Scrapy spiders: one crawl object per source says what to fetch and how to parse it.
+
+All sources run in one Scrapy spider (``MarathonSpider``) so they share one crawler: one
+robots.txt cache, one HTTP cache, per-host slots, and no per-crawler start-up cost. Each
+source's requests carry its id; the source is done when none of its requests is pending
+and every item it yielded went through the pipeline.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable, Iterable, Iterator
 
 import scrapy
 
 from marathon.model import Source
 
 
-class SourceSpider(scrapy.Spider):
-    """A spider for one source. ``known_ids`` are native ids already stored: paging stops there."""
+class SourceCrawl:
+    """The crawl of one source. ``known_ids`` are native ids already stored: paging stops there."""
 
     platform = ""
 
-    def __init__(self, source: Source, known_ids: set[str] | None = None, **kwargs: Any):
-        super().__init__(name=f"{self.platform}:{source.id}", **kwargs)
+    def __init__(self, source: Source, known_ids: set[str] | None = None):
         self.source = source
         self.known_ids = set(known_ids or ())
         self.pages = 0
         self.failures: list[tuple[int | None, str]] = []
+        self.pending = 0      # requests sent and not yet answered
+        self.yielded = 0      # items handed to the pipeline
+        self.handled = 0      # items the pipeline has stored or dropped
+        self.requests = 0
+        self.bytes = 0
+        self.finished = False
+        self.on_finish: Callable[["SourceCrawl"], None] = lambda crawl: None
+        self._asked: set[str] = set()
 
-    async def start(self):
-        yield scrapy.Request(self.source.url, callback=self.parse, errback=self.on_error, dont_filter=True)
+    def start_requests(self) -> Iterator[scrapy.Request]:
+        yield self.follow(self.source.url, self.parse)
+
+    def parse(self, response) -> Iterable:
+        raise NotImplementedError
+
+    def follow(self, url: str, callback: Callable, **kwargs: Any) -> scrapy.Request | None:
+        """A request of this source, counted until answered; each URL at most once per run."""
+        if url in self._asked:
+            return None
+        self._asked.add(url)
+        self.pending += 1
+        return scrapy.Request(url, callback=self._counted(callback), errback=self._failed, dont_filter=True,
+                              meta={"source_id": self.source.id}, **kwargs)
+
+    def _counted(self, method: Callable) -> Callable:
+        def callback(response):
+            try:
+                for output in method(response) or ():
+                    if output is None:
+                        continue
+                    if not isinstance(output, scrapy.Request):
+                        self.yielded += 1
+                    yield output
+            finally:
+                self.pending -= 1
+                self.check_done()
+        return callback
+
+    def _failed(self, failure) -> None:
+        self.on_error(failure)
+        self.pending -= 1
+        self.check_done()
 
     def on_error(self, failure) -> None:
         response = getattr(failure.value, "response", None)
@@ -31,9 +75,32 @@ class SourceSpider(scrapy.Spider):
         if status:
             message = f"HTTP {status} for {failure.request.url}"
         self.failures.append((status, message[:300]))
-        self.logger.warning("%s: %s", self.source.id, message)
+
+    def check_done(self) -> None:
+        if not self.finished and self.pending == 0 and self.handled >= self.yielded:
+            self.finished = True
+            self.on_finish(self)
 
     def turn_page(self) -> bool:
         """Count a page; False once the source's page cap is reached."""
         self.pages += 1
         return self.pages < self.source.max_pages
+
+
+class MarathonSpider(scrapy.Spider):
+    """Runs every source's crawl in one Scrapy crawler."""
+
+    name = "marathon"
+
+    def __init__(self, crawls: list[SourceCrawl], **kwargs: Any):
+        super().__init__(**kwargs)
+        self.crawls = {crawl.source.id: crawl for crawl in crawls}
+
+    async def start(self):
+        for crawl in self.crawls.values():
+            for request in crawl.start_requests():
+                if request is not None:
+                    yield request
+
+    def crawl_of(self, request_or_response) -> SourceCrawl | None:
+        return self.crawls.get((request_or_response.meta or {}).get("source_id"))

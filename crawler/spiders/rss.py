@@ -8,7 +8,7 @@ import feedparser
 
 from crawler.encoding import utf8_xml
 from crawler.items import RawPost, parse_date
-from crawler.spiders import SourceSpider
+from crawler.spiders import SourceCrawl
 from marathon.text import html_to_text
 
 
@@ -141,7 +141,7 @@ def parse_feed(body: bytes, source_id: str, url: str = "") -> list[RawPost]:
     return posts
 
 
-class FeedSpider(SourceSpider):
+class FeedCrawl(SourceCrawl):
     platform = "rss"
 
     def parse(self, response) -> Iterator[RawPost]:

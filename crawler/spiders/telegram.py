@@ -11,7 +11,7 @@ from bs4 import BeautifulSoup, Tag
 
 from crawler.encoding import decode_body
 from crawler.items import RawPost, parse_date
-from crawler.spiders import SourceSpider
+from crawler.spiders import SourceCrawl
 from crawler.urls import with_query
 from marathon.text import find_hashtags, html_to_text
 
@@ -99,7 +99,7 @@ def before_url(url: str, before: int) -> str:
     return with_query(url, before=str(before))
 
 
-class TelegramSpider(SourceSpider):
+class TelegramCrawl(SourceCrawl):
     platform = "telegram"
 
     def __init__(self, *args, **kwargs):
@@ -107,8 +107,8 @@ class TelegramSpider(SourceSpider):
         self.seen_ids: set[int] = set()
         self.start_url = with_query(self.source.url, q=self.source.query) if self.source.query else self.source.url
 
-    async def start(self):
-        yield scrapy.Request(self.start_url, callback=self.parse, errback=self.on_error, dont_filter=True)
+    def start_requests(self) -> Iterator[scrapy.Request]:
+        yield self.follow(self.start_url, self.parse)
 
     def parse(self, response) -> Iterator:
         if "/s/" not in urlsplit(response.url).path:
@@ -124,5 +124,4 @@ class TelegramSpider(SourceSpider):
         reached_known = any(p["native_id"] in self.known_ids for p in posts)
         # Jump to the smallest id seen so far: guards against gaps and loops in ?before= paging.
         if more and fresh and not reached_known and min(self.seen_ids) > 1:
-            yield scrapy.Request(before_url(self.start_url, min(self.seen_ids)), callback=self.parse,
-                                 errback=self.on_error)
+            yield self.follow(before_url(self.start_url, min(self.seen_ids)), self.parse)

@@ -17,7 +17,7 @@ from dateparser.data.languages_info import language_order
 
 from crawler.encoding import decode_body
 from crawler.items import RawPost, parse_date
-from crawler.spiders import SourceSpider
+from crawler.spiders import SourceCrawl
 from marathon.text import html_to_text
 
 # --- listing pages -------------------------------------------------------------------------------
@@ -374,7 +374,7 @@ def _int(value) -> int | None:
         return None
 
 
-class WebsiteSpider(SourceSpider):
+class WebsiteCrawl(SourceCrawl):
     platform = "website"
 
     def parse(self, response) -> Iterator:
@@ -383,10 +383,10 @@ class WebsiteSpider(SourceSpider):
         more = self.turn_page()
         new_links = [link for link in links if link not in self.known_ids]
         for link in new_links:
-            yield scrapy.Request(link, callback=self.parse_article_page, errback=self.on_error)
+            yield self.follow(link, self.parse_article_page)
         # Stop paging once a listing page holds only stored articles.
         if next_page and more and new_links:
-            yield scrapy.Request(next_page, callback=self.parse, errback=self.on_error)
+            yield self.follow(next_page, self.parse)
 
     def parse_article_page(self, response) -> Iterator[RawPost]:
         post = parse_article(decode_body(response.body, response.encoding), response.url, self.source.id,
