@@ -16,23 +16,43 @@ def slugify(value: str) -> str:
 _BLOCKS = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "tr", "figure", "section", "article"}
 
 
+_SKIPPED = {"script", "style", "noscript", "template"}
+
+
 def html_to_text(html: str) -> str:
     """Plain text of an HTML fragment: paragraphs kept as blank-line breaks, whitespace folded."""
-    from bs4 import BeautifulSoup
+    from lxml import etree, html as lxml_html
 
     if not html or "<" not in html:
         return "\n\n".join(" ".join(p.split()) for p in (html or "").split("\n\n") if p.strip())
-    soup = BeautifulSoup(html, "lxml")
-    for tag in soup(["script", "style", "noscript", "template"]):
-        tag.decompose()
-    for br in soup.find_all("br"):
-        br.replace_with("\n")
-    for tag in soup.find_all(_BLOCKS):
-        tag.insert_before("\n\n")
-        tag.insert_after("\n\n")
-    raw = soup.get_text()
+    try:
+        root = lxml_html.fragment_fromstring(html, create_parent="div")
+    except (etree.ParserError, ValueError):
+        return html_to_text(re.sub(r"<[^>]*>", " ", html).replace("<", " "))
+    parts: list[str] = []
+    skipping = 0
+    # iterwalk, not recursion: hostile posts may nest thousands of elements deep.
+    for event, element in etree.iterwalk(root, events=("start", "end")):
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if event == "start":
+            if tag in _SKIPPED:
+                skipping += 1
+            elif not skipping:
+                if tag == "br":
+                    parts.append("\n")
+                elif tag in _BLOCKS:
+                    parts.append("\n\n")
+                if element.text and tag:
+                    parts.append(element.text)
+        else:
+            if tag in _SKIPPED:
+                skipping -= 1
+            elif not skipping and tag in _BLOCKS and tag != "br":
+                parts.append("\n\n")
+            if element.tail and not skipping and element is not root:
+                parts.append(element.tail)
     paragraphs = []
-    for block in raw.split("\n\n"):
+    for block in "".join(parts).split("\n\n"):
         lines = [" ".join(line.split()) for line in block.split("\n")]
         text = "\n".join(line for line in lines if line)
         if text:
