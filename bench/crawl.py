@@ -123,12 +123,15 @@ def measure(label: str, sources: list[Source], db: Path, settings: CrawlSettings
     self_after = resource.getrusage(resource.RUSAGE_SELF)
     children_after = resource.getrusage(resource.RUSAGE_CHILDREN)
     after = server_stats()
-    cpu = (self_after.ru_utime + self_after.ru_stime - self_before.ru_utime - self_before.ru_stime
-           + children_after.ru_utime + children_after.ru_stime - children_before.ru_utime - children_before.ru_stime)
+    parent_cpu = self_after.ru_utime + self_after.ru_stime - self_before.ru_utime - self_before.ru_stime
+    child_cpu = (children_after.ru_utime + children_after.ru_stime
+                 - children_before.ru_utime - children_before.ru_stime)
+    cpu = parent_cpu + child_cpu
     posts = sum(r["posts_seen"] or 0 for r in report.runs)
     requests = after["requests"] - before["requests"]
     return {"label": label, "seconds": seconds, "requests": requests, "bytes": after["bytes"] - before["bytes"],
-            "posts_seen": posts, "posts_new": report.posts_new, "cpu": cpu,
+            "posts_seen": posts, "posts_new": report.posts_new, "cpu": cpu, "parent_cpu": parent_cpu,
+            "child_cpu": child_cpu,
             "failed": [r["source_id"] for r in report.failed],
             "peak_mb": max(self_after.ru_maxrss, children_after.ru_maxrss) / 1024}
 
@@ -160,7 +163,8 @@ def main() -> None:
               f"{run['posts_new']} posts new ({run['posts_seen']} seen), failed sources: {len(run['failed'])}")
         print(f"  requests/s            {run['requests'] / run['seconds']:.0f}")
         print(f"  posts/s               {run['posts_seen'] / run['seconds']:.0f}")
-        print(f"  CPU s per 1,000 posts {run['cpu'] / posts * 1000:.2f}  (CPU {run['cpu']:.2f} s)")
+        print(f"  CPU s per 1,000 posts {run['cpu'] / posts * 1000:.2f}  (CPU {run['cpu']:.2f} s: "
+              f"API clients and coordination {run['parent_cpu']:.2f} s, Scrapy process {run['child_cpu']:.2f} s)")
         print(f"  peak memory           {run['peak_mb']:.0f} MB (largest process)")
         print(f"  bytes transferred     {run['bytes']:,}")
     print(f"\nfirst crawl reaches {bound / first['seconds'] * 100:.0f}% of the latency/concurrency limit")

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 
+from scrapy import signals
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import IgnoreRequest
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
@@ -87,3 +89,52 @@ async def _sleep(seconds: float) -> None:
     from twisted.internet.task import deferLater
 
     await maybe_deferred_to_future(deferLater(reactor, seconds, lambda: None))
+
+
+class NotModified(IgnoreRequest):
+    """The server answered 304: nothing changed since the validators we sent."""
+
+
+class ConditionalRequestsMiddleware:
+    """Sends the ETag / Last-Modified remembered per URL; a 304 ends that branch of the crawl.
+
+    Validators are saved by the pipeline only once a source finished well, so a crawl that died
+    half-way never hides pages whose posts were not stored.
+    """
+
+    def __init__(self, db_path: str):
+        self.db_path = db_path
+        self.validators: dict[str, tuple[str, str]] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        middleware = cls(crawler.settings.get("MARATHON_DB"))
+        crawler.signals.connect(middleware.spider_opened, signal=signals.spider_opened)
+        middleware.crawler = crawler
+        return middleware
+
+    def spider_opened(self, spider=None) -> None:
+        from marathon.store import load_validators, open_store
+
+        crawls = getattr(self.crawler.spider, "crawls", {})
+        if self.db_path and crawls:
+            self.validators = load_validators(open_store(self.db_path), crawls)
+
+    def process_request(self, request, spider=None):
+        etag, modified = self.validators.get(request.url, ("", ""))
+        if etag:
+            request.headers.setdefault(b"If-None-Match", etag)
+        if modified:
+            request.headers.setdefault(b"If-Modified-Since", modified)
+        return None
+
+    def process_response(self, request, response, spider=None):
+        if response.status == 304:
+            raise NotModified(f"not modified: {request.url}")
+        if response.status == 200:
+            crawl = self.crawler.spider.crawl_of(request) if hasattr(self.crawler.spider, "crawl_of") else None
+            etag = (response.headers.get(b"ETag") or b"").decode("latin-1")
+            modified = (response.headers.get(b"Last-Modified") or b"").decode("latin-1")
+            if crawl is not None and (etag or modified):
+                crawl.validators[request.url] = (etag, modified)
+        return response

@@ -9,7 +9,7 @@ from scrapy.exceptions import DropItem
 
 from crawler.items import RawPost
 from marathon.model import CrawlRun, Media, Post, Source, make_post_id, utcnow
-from marathon.store import open_store, record_crawl_run, upsert_posts
+from marathon.store import open_store, record_crawl_run, save_validators, upsert_posts
 
 
 BATCH = 100
@@ -113,7 +113,7 @@ class StorePipeline:
             status = "failed"
         elif failures:
             status = "partial"
-        elif tally.seen == 0 and not crawl.known_ids:
+        elif tally.seen == 0 and not crawl.known_ids and not crawl.not_modified:
             # 200 but nothing we can read: a moved feed or a redesigned page, worth a look.
             status, error = "empty", f"no posts found at {source.url}"
         run = CrawlRun(source_id=source.id, started=self.started, finished=utcnow(), status=status,
@@ -121,6 +121,8 @@ class StorePipeline:
                        error=failures[0][1] if failures else error, requests=crawl.requests,
                        posts_seen=tally.seen, posts_new=tally.new, posts_updated=tally.updated, bytes=crawl.bytes)
         record_crawl_run(self.db, self.run, run)
+        if status == "ok" and crawl.validators:
+            save_validators(self.db, source.id, crawl.validators)
 
     def close_spider(self, spider=None) -> None:
         for crawl in self.crawler.spider.crawls.values():

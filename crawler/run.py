@@ -69,7 +69,7 @@ def run_scrapy(sources: list[Source], db_path: str, run: str, settings: CrawlSet
 
     from crawler.spiders import MarathonSpider
 
-    scrapy = scrapy_settings(settings, cache_dir=str(Path(db_path).absolute().parent / "http-cache"))
+    scrapy = scrapy_settings(settings)
     scrapy.update({"MARATHON_DB": db_path, "MARATHON_RUN": run, "LOG_INSTALL_ROOT_HANDLER": True})
     process = CrawlerProcess(scrapy)
     db = open_store(db_path)

@@ -40,9 +40,16 @@ def _v2_platform_details(db: sqlite_utils.Database) -> None:
     db["posts"].add_column("edited", int)
 
 
+def _v3_http_validators(db: sqlite_utils.Database) -> None:
+    db["http_validators"].create({"url": str, "source_id": str, "etag": str, "last_modified": str, "updated": str},
+                                 pk="url")
+    db["http_validators"].create_index(["source_id"])
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("initial", _v1_initial),
     ("platform details: views, forwarded_from, edited", _v2_platform_details),
+    ("HTTP validators (ETag, Last-Modified) per URL for conditional requests", _v3_http_validators),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

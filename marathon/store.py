@@ -193,3 +193,21 @@ def crawl_runs(db: sqlite_utils.Database, run: str | None = None) -> list[dict]:
 def known_native_ids(db: sqlite_utils.Database, source_id: str) -> set[str]:
     """Native ids already stored for a source: crawlers stop paging when they reach them."""
     return {r["native_id"] for r in db.query("SELECT native_id FROM posts WHERE source_id = ?", [source_id])}
+
+
+def load_validators(db: sqlite_utils.Database, source_ids: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """ETag and Last-Modified remembered per URL for these sources: url -> (etag, last_modified)."""
+    ids = list(source_ids)
+    if not ids:
+        return {}
+    rows = db.query(f"SELECT url, etag, last_modified FROM http_validators WHERE source_id IN ({', '.join('?' * len(ids))})",
+                    ids)
+    return {r["url"]: (r["etag"] or "", r["last_modified"] or "") for r in rows}
+
+
+def save_validators(db: sqlite_utils.Database, source_id: str, validators: dict[str, tuple[str, str]]) -> None:
+    now = utcnow().isoformat()
+    with db.conn:
+        db["http_validators"].upsert_all(
+            ({"url": url, "source_id": source_id, "etag": etag, "last_modified": modified, "updated": now}
+             for url, (etag, modified) in validators.items()), pk="url")

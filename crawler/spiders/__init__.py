@@ -31,6 +31,8 @@ class SourceCrawl:
         self.requests = 0
         self.bytes = 0
         self.finished = False
+        self.validators: dict[str, tuple[str, str]] = {}  # url -> (ETag, Last-Modified) seen this run
+        self.not_modified = 0
         self.on_finish: Callable[["SourceCrawl"], None] = lambda crawl: None
         self._asked: set[str] = set()
 
@@ -64,7 +66,12 @@ class SourceCrawl:
         return callback
 
     def _failed(self, failure) -> None:
-        self.on_error(failure)
+        from crawler.middlewares import NotModified
+
+        if failure.check(NotModified):
+            self.not_modified += 1  # unchanged since last time: not a failure
+        else:
+            self.on_error(failure)
         self.pending -= 1
         self.check_done()
 
