@@ -22,6 +22,6 @@ if __name__ == "__main__":
     if os.environ.get("MARATHON_PROFILE"):  # for bench/: profile the spiders' process
         import cProfile
 
-        cProfile.run("main()", os.environ["MARATHON_PROFILE"])
+        cProfile.run("main()", f"{os.environ['MARATHON_PROFILE']}.{os.getpid()}")
     else:
         main()

@@ -10,6 +10,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 from typing import Awaitable, Callable
 
 import httpx
@@ -135,6 +136,28 @@ async def _run_api(sources: list[Source], db_path: str, run: str, settings: Craw
         await asyncio.gather(*(_crawl_api_source(client, politeness, s, db_path, run) for s in sources))
 
 
+def split_by_host(sources: list[Source], workers: int) -> list[list[Source]]:
+    """Up to ``workers`` groups of sources; all sources of one host stay in one group, so
+    per-host politeness holds across processes."""
+    groups: list[list[Source]] = [[] for _ in range(max(1, workers))]
+    hosts: dict[str, int] = {}
+    for source in sources:
+        host = urlsplit(source.url).netloc
+        if host not in hosts:  # the next host goes to the group with the fewest sources
+            hosts[host] = min(range(len(groups)), key=lambda i: len(groups[i]))
+        groups[hosts[host]].append(source)
+    return [group for group in groups if group]
+
+
+def _start_child(sources: list[Source], db_path: str, run: str, settings: CrawlSettings) -> subprocess.Popen:
+    # A fresh interpreter: Twisted's reactor cannot restart within one process (scrapy#4826).
+    job = json.dumps({"sources": [asdict(s) for s in sources], "db": db_path, "run": run, "settings": asdict(settings)})
+    child = subprocess.Popen([sys.executable, "-m", "crawler.child"], stdin=subprocess.PIPE, text=True)
+    child.stdin.write(job)
+    child.stdin.close()
+    return child
+
+
 def crawl(sources: list[Source], db_path: str | Path, settings: CrawlSettings | None = None,
           progress: Callable[[int, int], None] | None = None) -> CrawlReport:
     """Crawl every source into the store; a failing source is recorded in crawl_runs, never fatal."""
@@ -150,17 +173,10 @@ def crawl(sources: list[Source], db_path: str | Path, settings: CrawlSettings | 
         if source.platform not in SCRAPY_PLATFORMS and source.platform not in API_PLATFORMS:
             record_crawl_run(db, run, CrawlRun(source_id=source.id, started=utcnow(), finished=utcnow(),
                                                status="skipped", error=f"platform {source.platform!r} is not crawled yet"))
-    child = None
-    if scrapy_sources:
-        # A fresh interpreter: Twisted's reactor cannot restart within one process (scrapy#4826).
-        job = json.dumps({"sources": [asdict(s) for s in scrapy_sources], "db": db_path, "run": run,
-                          "settings": asdict(settings)})
-        child = subprocess.Popen([sys.executable, "-m", "crawler.child"], stdin=subprocess.PIPE, text=True)
-        child.stdin.write(job)
-        child.stdin.close()
+    children = [_start_child(group, db_path, run, settings) for group in split_by_host(scrapy_sources, settings.workers)]
     if api_sources:
         asyncio.run(_run_api(api_sources, db_path, run, settings))
-    while child is not None and child.poll() is None:
+    while any(child.poll() is None for child in children):
         if progress:
             progress(len(crawl_runs(db, run)), len(sources))
         time.sleep(0.2)

@@ -25,7 +25,7 @@ SOURCE_REQUIRED = ("id", "name", "organization", "country", "platform", "url")
 CAMPAIGN_KEYS = {"slug", "names", "hashtags", "phrases"}
 SITE_KEYS = {"title", "base_url", "locales", "default_locale", "contact_url", "posts_per_page"}
 CRAWL_KEYS = {"timeout", "connect_timeout", "max_bytes", "per_host", "delay", "retries", "max_redirects",
-              "backoff", "max_retry_after"}
+              "backoff", "max_retry_after", "workers"}
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 UI_LOCALES = ("en", "ru")
 
@@ -65,6 +65,7 @@ class CrawlSettings:
     backoff: float = 1.0           # first retry waits this long, then doubles
     max_retry_after: float = 60.0  # a longer Retry-After gives up for this run
     max_redirects: int = 5
+    workers: int = field(default_factory=lambda: min(4, os.cpu_count() or 1))  # crawler processes
     vk_token: str = field(default="", repr=False)  # from $MARATHON_VK_TOKEN, never from a file in git
 
 
@@ -257,10 +258,10 @@ def _crawl_settings(where: str, text: str, table: dict, contact_url: str) -> Cra
         value, default = table[key], getattr(defaults, key)
         kind = int if isinstance(default, int) else float
         if isinstance(value, bool) or not isinstance(value, (int, float)) or (kind is int and not isinstance(value, int)) \
-                or value < 0 or (key in ("per_host", "max_bytes") and value < 1):
+                or value < 0 or (key in ("per_host", "max_bytes", "workers") and value < 1):
             raise ConfigError(where, keys.get(key, line),
                               f"{key}: expected a {'whole' if kind is int else ''} number"
-                              f"{' of at least 1' if key in ('per_host', 'max_bytes') else ' ≥ 0'}, got {value!r}"
+                              f"{' of at least 1' if key in ('per_host', 'max_bytes', 'workers') else ' ≥ 0'}, got {value!r}"
                               .replace("a  number", "a number"))
         values[key] = kind(value)
     return CrawlSettings(**values)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from html import escape
 from typing import Iterator
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
-from bs4 import BeautifulSoup, Tag
+from lxml import etree
+from lxml import html as lxml_html
 
 from crawler.encoding import decode_body
 from crawler.items import RawPost, parse_date
@@ -32,64 +34,104 @@ def parse_views(label: str) -> int | None:
     return int(round(number * {"": 1, "k": 1_000, "m": 1_000_000}[match.group(2).lower()]))
 
 
-def _background(node: Tag | None, page_url: str) -> str | None:
-    match = BACKGROUND_URL.search(node.get("style", "")) if node else None
+def _cls(name: str) -> str:
+    """XPath test for a class name (what CSS writes as ``.name``)."""
+    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+
+
+# Compiled once: lxml's XPath is several times faster than CSS selectors through BeautifulSoup.
+MESSAGES = etree.XPath(f"//*[{_cls('tgme_widget_message')} and @data-post]")
+DATE_LINK = etree.XPath(f".//a[{_cls('tgme_widget_message_date')}]")
+TIME = etree.XPath(f".//a[{_cls('tgme_widget_message_date')}]//time[@datetime]")
+TEXTS = etree.XPath(f".//*[{_cls('tgme_widget_message_text')}][not(ancestor::*[{_cls('tgme_widget_message_reply')}])]")
+OWNER = etree.XPath(f".//*[{_cls('tgme_widget_message_owner_name')}]")
+FORWARDED = etree.XPath(f".//*[{_cls('tgme_widget_message_forwarded_from_name')}]")
+VIEWS_NODE = etree.XPath(f".//*[{_cls('tgme_widget_message_views')}]")
+META = etree.XPath(f".//*[{_cls('tgme_widget_message_meta')}]")
+PHOTOS = etree.XPath(f".//*[{_cls('tgme_widget_message_photo_wrap')}]")
+PLAYERS = etree.XPath(f".//*[{_cls('tgme_widget_message_video_player')}]")
+VIDEO = etree.XPath(".//video[@src]")
+NOT_SUPPORTED = etree.XPath(f".//*[{_cls('message_media_not_supported')}]")
+NOT_SUPPORTED_LABEL = etree.XPath(f".//*[{_cls('message_media_not_supported_label')}]")
+LINK_PREVIEW = etree.XPath(f".//a[{_cls('tgme_widget_message_link_preview')} and @href]")
+PREVIEW_TITLE = etree.XPath(f".//*[{_cls('link_preview_title')}]")
+PREVIEW_SITE = etree.XPath(f".//*[{_cls('link_preview_site_name')}]")
+
+
+def _first(xpath: etree.XPath, node) -> lxml_html.HtmlElement | None:
+    found = xpath(node)
+    return found[0] if found else None
+
+
+def _text(node) -> str:
+    return " ".join(node.text_content().split()) if node is not None else ""
+
+
+def _inner_html(node) -> str:
+    """What BeautifulSoup calls decode_contents: the element's children as HTML."""
+    return (escape(node.text, quote=False) if node.text else "") + "".join(
+        lxml_html.tostring(child, encoding="unicode") for child in node)
+
+
+def _background(node, page_url: str) -> str | None:
+    match = BACKGROUND_URL.search(node.get("style", "")) if node is not None else None
     return urljoin(page_url, match.group(1)) if match else None
 
 
-def _media(message: Tag, page_url: str, post_url: str) -> list[dict]:
+def _media(message, page_url: str, post_url: str) -> list[dict]:
     media: list[dict] = []
-    for photo in message.select(".tgme_widget_message_photo_wrap"):
+    for photo in PHOTOS(message):
         url = _background(photo, page_url)
         if url:
             media.append({"type": "image", "url": url})
-    for player in message.select(".tgme_widget_message_video_player"):
-        video = player.select_one("video[src]")
-        if video:
-            media.append({"type": "video", "url": urljoin(page_url, video["src"])})
+    for player in PLAYERS(message):
+        video = _first(VIDEO, player)
+        if video is not None:
+            media.append({"type": "video", "url": urljoin(page_url, video.get("src"))})
         else:  # too big for the preview: keep a marker pointing at the post itself
             media.append({"type": "unavailable", "url": post_url, "alt": "video shown only in Telegram"})
-    for missing in message.select(".message_media_not_supported"):
-        label = missing.select_one(".message_media_not_supported_label")
+    for missing in NOT_SUPPORTED(message):
+        label = _first(NOT_SUPPORTED_LABEL, missing)
         media.append({"type": "unavailable", "url": post_url,
-                      "alt": label.get_text(" ", strip=True) if label else "media shown only in Telegram"})
-    preview = message.select_one("a.tgme_widget_message_link_preview[href]")
-    if preview:
-        title = preview.select_one(".link_preview_title")
-        site = preview.select_one(".link_preview_site_name")
-        label = " — ".join(t.get_text(" ", strip=True) for t in (site, title) if t)
-        media.append({"type": "link", "url": urljoin(page_url, preview["href"]), "alt": label})
+                      "alt": _text(label) if label is not None else "media shown only in Telegram"})
+    preview = _first(LINK_PREVIEW, message)
+    if preview is not None:
+        label = " — ".join(_text(t) for t in (_first(PREVIEW_SITE, preview), _first(PREVIEW_TITLE, preview))
+                           if t is not None)
+        media.append({"type": "link", "url": urljoin(page_url, preview.get("href")), "alt": label})
     return media
 
 
 def parse_telegram_page(html: str, source_id: str, page_url: str) -> list[RawPost]:
     """The messages of one preview page, oldest first."""
-    soup = BeautifulSoup(html, "lxml")
+    if not html.strip():
+        return []
+    try:
+        root = lxml_html.document_fromstring(html)
+    except (etree.ParserError, ValueError):
+        return []
     posts: list[RawPost] = []
-    for message in soup.select(".tgme_widget_message[data-post]"):
-        native_id = message["data-post"].rsplit("/", 1)[-1]
-        time = message.select_one(".tgme_widget_message_date time[datetime]")
-        link = message.select_one("a.tgme_widget_message_date")
-        published = parse_date(time["datetime"]) if time else None
+    for message in MESSAGES(root):
+        native_id = message.get("data-post", "").rsplit("/", 1)[-1]
+        time = _first(TIME, message)
+        link = _first(DATE_LINK, message)
+        published = parse_date(time.get("datetime")) if time is not None else None
         if not (native_id.isdigit() and published):
             continue
-        post_url = urljoin(page_url, link["href"]) if link and link.get("href") else page_url
-        # A reply quotes the message it answers in .tgme_widget_message_reply: skip that one.
-        text_node = next((node for node in message.select(".tgme_widget_message_text")
-                          if not node.find_parent(class_="tgme_widget_message_reply")), None)
-        body = text_node.decode_contents() if text_node else ""
+        post_url = urljoin(page_url, link.get("href")) if link is not None and link.get("href") else page_url
+        # A reply quotes the message it answers in .tgme_widget_message_reply: that text is skipped.
+        text_node = _first(TEXTS, message)
+        body = _inner_html(text_node) if text_node is not None else ""
         text = html_to_text(body)
-        author = message.select_one(".tgme_widget_message_owner_name")
-        forwarded = message.select_one(".tgme_widget_message_forwarded_from_name")
-        views = message.select_one(".tgme_widget_message_views")
-        meta = message.select_one(".tgme_widget_message_meta")
+        views = _first(VIEWS_NODE, message)
+        meta = _first(META, message)
         posts.append(RawPost(
             source_id=source_id, native_id=native_id, url=post_url, published=published, title="", html=body,
-            text=text, author=author.get_text(" ", strip=True) if author else "",
+            text=text, author=_text(_first(OWNER, message)),
             hashtags=find_hashtags(text), media=_media(message, page_url, post_url),
-            lang_hint=None, views=parse_views(views.get_text()) if views else None,
-            forwarded_from=forwarded.get_text(" ", strip=True) if forwarded else "",
-            edited=bool(meta and "edited" in meta.get_text(" ", strip=True).lower()),
+            lang_hint=None, views=parse_views(views.text_content()) if views is not None else None,
+            forwarded_from=_text(_first(FORWARDED, message)),
+            edited=bool(meta is not None and "edited" in meta.text_content().lower()),
         ))
     return posts
 

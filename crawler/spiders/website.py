@@ -276,9 +276,18 @@ def _ld_nodes(data) -> Iterator[dict]:
 
 
 def _meta(soup: BeautifulSoup, prop: str) -> str:
-    tag = (soup.find("meta", attrs={"property": prop}) or soup.find("meta", attrs={"name": prop})
-           or soup.find("meta", attrs={"itemprop": prop}))
-    return tag.get("content", "").strip() if tag else ""
+    """A <meta> content by property, name or itemprop (the first in that order); indexed once per page."""
+    index = getattr(soup, "_marathon_meta", None)
+    if index is None:
+        index = {}
+        for kind in ("itemprop", "name", "property"):
+            for tag in soup.find_all("meta", attrs={kind: True}):
+                index.setdefault((kind, tag.get(kind)), tag.get("content", "").strip())
+        soup._marathon_meta = index
+    for kind in ("property", "name", "itemprop"):
+        if (kind, prop) in index:
+            return index[(kind, prop)]
+    return ""
 
 
 def _ld_text(value) -> str:
@@ -340,9 +349,17 @@ def parse_article(html: str, url: str, source_id: str, selectors: dict[str, str]
     sizes = {src: img for img in soup.select("img") if (src := _image_src(img, url))}
     content = soup.select_one(selectors["content"]) if selectors.get("content") else None
     if content is None:
-        found = [node for node in map(soup.select_one, CONTENT_CANDIDATES) if node]
-        full = [node for node in found if len(node.get_text(" ", strip=True)) >= MIN_BODY_CHARS]
-        content = (full or found or [None])[0]
+        # The first known container with enough text; else the first one at all (lazily: CSS is slow).
+        first = None
+        for candidate in CONTENT_CANDIDATES:
+            node = soup.select_one(candidate)
+            if node is None:
+                continue
+            first = first or node
+            if len(node.get_text(" ", strip=True)) >= MIN_BODY_CHARS:
+                content = node
+                break
+        content = content or first
     media = _images(content.select("img"), url, sizes) if content else []
     if content:
         if date_node is not None and any(parent is content for parent in date_node.parents):
