@@ -158,13 +158,13 @@ def main() -> None:
           f"per response, {settings.per_host} requests at once per host")
     print(f"limit set by latency and concurrency: {planned} requests in {bound:.2f} s at best")
     for run in (first, second):
-        posts = max(run["posts_seen"], 1)
         print(f"\n{run['label']}: {run['seconds']:.2f} s wall, {run['requests']} requests, "
               f"{run['posts_new']} posts new ({run['posts_seen']} seen), failed sources: {len(run['failed'])}")
         print(f"  requests/s            {run['requests'] / run['seconds']:.0f}")
         print(f"  posts/s               {run['posts_seen'] / run['seconds']:.0f}")
-        print(f"  CPU s per 1,000 posts {run['cpu'] / posts * 1000:.2f}  (CPU {run['cpu']:.2f} s: "
-              f"API clients and coordination {run['parent_cpu']:.2f} s, Scrapy process {run['child_cpu']:.2f} s)")
+        per_thousand = f"{run['cpu'] / run['posts_seen'] * 1000:.2f}" if run["posts_seen"] else "n/a (no posts)"
+        print(f"  CPU s per 1,000 posts {per_thousand}  (CPU {run['cpu']:.2f} s: "
+              f"API clients and coordination {run['parent_cpu']:.2f} s, Scrapy processes {run['child_cpu']:.2f} s)")
         print(f"  peak memory           {run['peak_mb']:.0f} MB (largest process)")
         print(f"  bytes transferred     {run['bytes']:,}")
     print(f"\nfirst crawl reaches {bound / first['seconds'] * 100:.0f}% of the latency/concurrency limit")
