@@ -17,7 +17,7 @@ from marathon.config import CrawlSettings
 RETRY_STATUSES = {429, 500, 502, 503, 504}
 
 
-class ResponseTooLarge(httpx.HTTPError):
+class ResponseTooLarge(httpx.RequestError):
     """The body went over the size cap; the rest was not downloaded."""
 
 
@@ -38,7 +38,26 @@ def retry_wait(response: httpx.Response | None, attempt: int, settings: CrawlSet
         wait = retry_after_seconds(header)
         if wait is not None:
             return wait if wait <= settings.max_retry_after else None
+    wait = rate_limit_reset(response)
+    if wait is not None:
+        return wait if wait <= settings.max_retry_after else None
     return settings.backoff * (2 ** attempt)
+
+
+def rate_limit_reset(response: httpx.Response | None) -> float | None:
+    """Seconds until ``X-RateLimit-Reset`` (Mastodon sends an ISO 8601 time), if the server sent one."""
+    from datetime import datetime, timezone
+
+    value = response.headers.get("x-ratelimit-reset") if response is not None else None
+    if not value:
+        return None
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
 
 
 async def fetch(client: httpx.AsyncClient, url: str, politeness: Politeness, stats: dict) -> httpx.Response:
@@ -65,6 +84,12 @@ async def fetch(client: httpx.AsyncClient, url: str, politeness: Politeness, sta
             if wait is not None:
                 await asyncio.sleep(wait)
                 continue
+        if response.headers.get("x-ratelimit-remaining") == "0":
+            # The quota is spent: wait for its reset before this host's next request, if we will.
+            wait = rate_limit_reset(response)
+            if wait is not None and wait <= settings.max_retry_after:
+                async with politeness.hosts[host]:
+                    await asyncio.sleep(wait)
         return response
     return response
 
