@@ -20,7 +20,9 @@ from babel import Locale
 from marathon.errors import ConfigError
 from marathon.model import PLATFORMS, Source
 
-SOURCE_KEYS = {"id", "name", "organization", "country", "platform", "url", "max_pages", "query", "selectors"}
+SOURCE_KEYS = {"id", "name", "organization", "country", "platform", "url", "max_pages", "query", "selectors",
+               "country_from_content"}
+DEFAULT_COUNTRIES = ("RU", "KZ", "KG", "UZ", "AZ", "AM", "IN")
 SOURCE_REQUIRED = ("id", "name", "organization", "country", "platform", "url")
 CAMPAIGN_KEYS = {"slug", "names", "hashtags", "phrases"}
 SITE_KEYS = {"title", "base_url", "locales", "default_locale", "contact_url", "posts_per_page"}
@@ -77,6 +79,8 @@ class Config:
     campaigns: tuple[Campaign, ...]
     path: str = ""
     crawl: CrawlSettings = field(default_factory=CrawlSettings)
+    # Countries looked for in the text of multi-country sources, with capitals, demonyms, hashtags.
+    countries: dict[str, tuple[str, ...]] = field(default_factory=lambda: {c: () for c in DEFAULT_COUNTRIES})
 
 
 def bundled_path(name: str) -> Path:
@@ -175,12 +179,16 @@ def load_sources(path: str | Path) -> list[Source]:
         max_pages = table.get("max_pages", 20)
         if not isinstance(max_pages, int) or isinstance(max_pages, bool) or not 1 <= max_pages <= 1000:
             fail("max_pages", f"expected an integer from 1 to 1000, got {max_pages!r}")
+        from_content = table.get("country_from_content", False)
+        if not isinstance(from_content, bool):
+            fail("country_from_content", f"expected true or false, got {from_content!r}")
         selectors = table.get("selectors", {})
         if not isinstance(selectors, dict) or not all(isinstance(v, str) for v in selectors.values()):
             fail("selectors", "expected a table of CSS selector strings")
         sources.append(Source(id=table["id"], name=table["name"].strip(), organization=table["organization"].strip(),
                               country=table["country"], platform=table["platform"], url=table["url"].strip(),
-                              max_pages=max_pages, query=str(table.get("query", "")), selectors=dict(selectors)))
+                              max_pages=max_pages, query=str(table.get("query", "")), selectors=dict(selectors),
+                              country_from_content=from_content))
     return sources
 
 
@@ -192,9 +200,10 @@ def load_config(path: str | Path | None = None) -> Config:
     data, text = _parse_toml(path)
     where = str(path)
     for key in data:
-        if key not in ("site", "campaign", "crawl"):
-            hint = difflib.get_close_matches(key, ["site", "campaign", "crawl"], n=1)
-            raise ConfigError(where, None, f"{key}: unknown top-level key; expected [site], [crawl] and [[campaign]]"
+        if key not in ("site", "campaign", "crawl", "countries"):
+            hint = difflib.get_close_matches(key, ["site", "campaign", "crawl", "countries"], n=1)
+            raise ConfigError(where, None, f"{key}: unknown top-level key; expected [site], [crawl], [countries] "
+                                           "and [[campaign]]"
                                            + (f"; did you mean {hint[0]!r}?" if hint else ""))
     site_table = data.get("site", {})
     site_line, site_keys = _plain_table_lines(text, "site")
@@ -229,7 +238,24 @@ def load_config(path: str | Path | None = None) -> Config:
             raise ConfigError(where, keys.get("names", line), "names: expected a table of locale = name")
         campaigns.append(Campaign(slug=slug, names=dict(names), hashtags=tuple(h.lstrip("#") for h in hashtags),
                                   phrases=tuple(table.get("phrases", []))))
-    return Config(site=site, campaigns=tuple(campaigns), path=where, crawl=crawl)
+    return Config(site=site, campaigns=tuple(campaigns), path=where, crawl=crawl,
+                  countries=_countries(where, text, data.get("countries")))
+
+
+def _countries(where: str, text: str, table: dict | None) -> dict[str, tuple[str, ...]]:
+    """The ``[countries]`` table: ISO code = [aliases]; without it, the seven countries of the campaigns."""
+    if table is None:
+        return {c: () for c in DEFAULT_COUNTRIES}
+    line, keys = _plain_table_lines(text, "countries")
+    known = _known_countries()
+    result = {}
+    for code, aliases in table.items():
+        if code not in known:
+            raise ConfigError(where, keys.get(code, line), f"{code}: expected an ISO 3166-1 alpha-2 code such as 'KZ'")
+        if not isinstance(aliases, list) or not all(isinstance(a, str) and a.strip() for a in aliases):
+            raise ConfigError(where, keys.get(code, line), f"{code}: expected a list of names, e.g. [\"Астана\", \"Алматы\"]")
+        result[code] = tuple(aliases)
+    return result
 
 
 def _plain_table_lines(text: str, name: str) -> tuple[int | None, dict[str, int]]:

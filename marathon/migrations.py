@@ -46,10 +46,15 @@ def _v3_http_validators(db: sqlite_utils.Database) -> None:
     db["http_validators"].create_index(["source_id"])
 
 
+def _v4_multi_country_sources(db: sqlite_utils.Database) -> None:
+    db["sources"].add_column("country_from_content", int)
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("initial", _v1_initial),
     ("platform details: views, forwarded_from, edited", _v2_platform_details),
     ("HTTP validators (ETag, Last-Modified) per URL for conditional requests", _v3_http_validators),
+    ("sources speaking for several countries", _v4_multi_country_sources),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

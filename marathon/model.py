@@ -105,6 +105,7 @@ class Source:
     max_pages: int = 20
     query: str = ""
     selectors: dict[str, str] = field(default_factory=dict)
+    country_from_content: bool = False  # speaks for several countries: tag posts by the countries they name
 
 
 @dataclass

@@ -82,7 +82,8 @@ def save_sources(db: sqlite_utils.Database, sources: Iterable[Source]) -> None:
             org_id = slugify(source.organization)
             db["organizations"].upsert({"id": org_id, "name": source.organization, "country": source.country}, pk="id")
             db["sources"].upsert({"id": source.id, "name": source.name, "organization_id": org_id,
-                                  "country": source.country, "platform": source.platform, "url": source.url}, pk="id")
+                                  "country": source.country, "platform": source.platform, "url": source.url,
+                                  "country_from_content": int(source.country_from_content)}, pk="id")
 
 
 def _update(db: sqlite_utils.Database, post_id: str, changes: dict) -> None:
