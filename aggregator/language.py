@@ -1,7 +1,8 @@
-"""Language of a post: script first, then letters particular to each language, then py3langid.
+"""Language of a post: script first, then py3langid restricted to our languages and their
+neighbours, checked against the letters each language can and cannot write.
 
-A first version (issue #3); issue #5 measures and deepens it. langdetect cannot output
-kk, ky, uz, az or hy at all, so it is not used here.
+langdetect, named in the first design, cannot output kk, ky, uz, az or hy at all; py3langid
+restricted to the fourteen languages that matter measures best (docs/tagging.md, bench/langid.py).
 """
 
 from __future__ import annotations
@@ -15,19 +16,34 @@ NEIGHBOURS = ("uk", "be", "tg", "tr", "mn", "bg")
 CANDIDATES = OURS + NEIGHBOURS
 
 URL = re.compile(r"https?://\S+|www\.\S+")
-MENTION_OR_TAG = re.compile(r"[#@][\w.\u0900-\u097F]+")
-NON_LETTER = re.compile(r"[^\w\s'ʻʼ‘’-]+")
+MENTION_OR_TAG = re.compile(r"[#@][\w.\u0300-\u036f\u0900-\u0963\u0966-\u097f]+")
+NON_LETTER = re.compile(r"[^\w\s'ʻʼ‘’\u0900-\u0963\u0966-\u097f-]+")
+SENTENCES = re.compile(r"\n\s*\n|(?<=[.!?։।])\s+")
+MIN_LETTERS = 8
 
-# Letters that only (or almost only) one candidate language writes.
-CYRILLIC_MARKERS = {
-    "kk": set("әғқұһі"),
-    "ky": set("ңөү"),  # shared with kk and mn: only decisive without kk's own letters
-    "uz": set("ўқғҳ"),
-    "tg": set("ӣӯҷ"),
-    "uk": set("єїґ"),
-    "be": set("ў"),
-    "ru": set("ыэъё"),
+# Letters a language never writes (CLDR exemplar characters), with how many of them rule it
+# out whatever the n-gram model says: one for languages whose neighbours differ in a letter,
+# two where one may be a quoted name.
+FOREIGN_LETTERS: dict[str, tuple[set[str], int]] = {
+    "ru": (set("әғқңөұүһіўҳӣӯҷєїґ"), 2),
+    "kk": (set("ўҳӣӯҷєїґ"), 1),
+    "ky": (set("әғқұһіўҳӣӯҷєїґ"), 1),
+    "uz": (set("ңөүәұһіыщӣӯҷєїґ"), 1),
+    "tg": (set("ңөүәұһіыщьцўєїґ"), 1),
+    "mn": (set("әғқңұһіўҳӣӯҷєїґ"), 1),
+    "uk": (set("ыэёъәғқңөұүһўҳӣӯҷ"), 2),
+    "be": (set("ищъәғқңөұүһҳӣӯҷєїґ"), 2),
+    "bg": (set("ыэёәғқңөұүһіўҳӣӯҷєїґ"), 2),
+    "uz_latin": (set("əıçşğüöw"), 1),
+    "tr": (set("əxqw"), 1),
 }
+# Russian and Bulgarian share most letters and many short words; these tell them apart.
+RU_WORDS = {"что", "это", "как", "его", "все", "был", "была", "были", "для", "уже", "только", "если", "или",
+            "мы", "вы", "они", "она", "он", "нас", "вас", "их", "так", "тоже", "еще", "ещё", "чтобы", "когда"}
+BG_WORDS = {"ще", "са", "със", "във", "към", "това", "тези", "които", "която", "който", "беше", "бяха", "но",
+            "през", "след", "около", "всички", "много", "нашите", "някои", "тук", "днес", "вече"}
+WORD = re.compile(r"\w+")
+SCRIPT_LANGUAGES = {"Cyrl": {"ru", "kk", "ky", "uz", "tg", "mn", "uk", "be", "bg"}, "Latn": {"en", "az", "uz", "tr"}}
 
 
 def clean_text(text: str) -> str:
@@ -38,24 +54,18 @@ def clean_text(text: str) -> str:
     return " ".join(text.split())
 
 
+SCRIPTS = {"Cyrl": re.compile(r"[\u0400-\u052f]"), "Latn": re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]"),
+           "Armn": re.compile(r"[\u0531-\u0587]"), "Deva": re.compile(r"[\u0900-\u0963\u0966-\u097f]")}
+LETTER = re.compile(r"[^\W\d_]")
+
+
 def _script_counts(text: str) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for char in text:
-        if not char.isalpha():
-            continue
-        code = ord(char)
-        if 0x0530 <= code <= 0x058F:
-            script = "Armn"
-        elif 0x0900 <= code <= 0x097F:
-            script = "Deva"
-        elif 0x0400 <= code <= 0x052F:
-            script = "Cyrl"
-        elif code < 0x0250 or 0x1E00 <= code <= 0x1EFF:
-            script = "Latn"
-        else:
-            script = unicodedata.name(char, "OTHER").split()[0]
-        counts[script] = counts.get(script, 0) + 1
-    return counts
+    """Letters per script (regexes run in C: this is on the hot path of every post)."""
+    counts = {script: len(pattern.findall(text)) for script, pattern in SCRIPTS.items()}
+    other = len(LETTER.findall(text)) - sum(counts.values())
+    if other > 0:
+        counts["Other"] = other
+    return {script: n for script, n in counts.items() if n}
 
 
 @lru_cache(maxsize=1)
@@ -65,47 +75,71 @@ def _identifier():
     return langid._load_identifier(langs=list(CANDIDATES))  # noqa: SLF001 (no public constructor takes langs)
 
 
-def _cyrillic(text: str) -> str:
-    lower = text.lower()
-    letters = set(lower)
-    words = set(re.findall(r"\w+", lower))
-    if letters & CYRILLIC_MARKERS["tg"]:
-        return "tg"
-    if letters & CYRILLIC_MARKERS["uk"]:
-        return "uk"
-    if "ў" in letters and letters & set("қғҳ") or ("ў" in letters and words & {"ва", "учун", "билан", "ҳам"}):
-        return "uz"
-    if "ў" in letters:
-        return "be"
-    if letters & set("әұһ") or ("і" in letters and letters & set("ғқңөү")):
-        return "kk"
-    if "қ" in letters or "ғ" in letters:
-        return "uz" if "ҳ" in letters or words & {"ва", "учун", "билан"} else "kk"
-    if letters & CYRILLIC_MARKERS["ky"]:
-        lang = _identifier().classify(text)[0]
-        return lang if lang in ("ky", "mn", "kk") else "ky"
-    lang = _identifier().classify(text)[0]
-    if lang in ("uz", "tg"):  # without their own letters these are Russian text
+FOREIGN_PATTERNS = {key: (re.compile("[" + "".join(sorted(letters)) + "]"), needed)
+                    for key, (letters, needed) in FOREIGN_LETTERS.items()}
+
+
+def _ruled_out(lang: str, lower: str, letters: int, script: str) -> bool:
+    key = "uz_latin" if lang == "uz" and script == "Latn" else lang
+    if key not in FOREIGN_PATTERNS:
+        return False
+    pattern, needed = FOREIGN_PATTERNS[key]
+    # In longer text a quoted name or slogan ("Мы вместе" in Uzbek) must not rule a language out.
+    return len(pattern.findall(lower)) >= max(needed, 0.02 * letters)
+
+
+def _russian_or_bulgarian(lower: str) -> str | None:
+    """'ru' or 'bg' when the text's letters and short words say so, else None."""
+    words = WORD.findall(lower)
+    russian = sum(1 for char in lower if char in "ыэё") + sum(1 for w in words if w in RU_WORDS)
+    # Bulgarian writes ъ before consonants and at word ends (път, градът); Russian only before е ё ю я.
+    bulgarian = len(re.findall(r"ъ(?![еёюя])", lower)) + sum(1 for w in words if w in BG_WORDS)
+    if russian > bulgarian:
         return "ru"
-    return lang if lang in ("ru", "kk", "ky", "uk", "be", "bg", "mn") else "ru"
+    if bulgarian > russian:
+        return "bg"
+    return None
 
 
-def _latin(text: str) -> str:
-    lower = text.lower()
-    if "ə" in lower:
-        return "az"
-    if re.search(r"[og][ʻʼ‘’'`]", lower) and re.search(r"\b(va|uchun|bilan|yoshlar|ham|bo[ʻ'‘’]l)", lower):
-        return "uz"
-    lang = _identifier().classify(text)[0]
-    if lang in OURS or lang in NEIGHBOURS:
-        return lang
-    return "en"
+KYRGYZ_SIGNS = re.compile(r"оо|ээ|уу|үү|өө|(?:н|д|т)(?:ун|үн)\b")  # long vowels; genitive -нун/-дүн
+KAZAKH_SIGNS = re.compile(r"(?:н|д|т)(?:ың|ің)\b")  # genitive -ның/-дің/-тың
 
 
-def _detect_clean(cleaned: str) -> str | None:
-    counts = _script_counts(cleaned)
+def _kazakh_or_kyrgyz(lower: str) -> str | None:
+    """'kk' or 'ky' from Kazakh letters, Kyrgyz long vowels and their genitive endings, else None."""
+    kazakh = sum(1 for char in lower if char in "әғқұһі") + len(KAZAKH_SIGNS.findall(lower))
+    kyrgyz = len(KYRGYZ_SIGNS.findall(lower))
+    if kazakh > kyrgyz:
+        return "kk"
+    if kyrgyz > kazakh:
+        return "ky"
+    return None
+
+
+def _decide(cleaned: str, script: str, letters: int) -> str:
+    scores = {lang: score for lang, score in _identifier().rank(cleaned) if lang in SCRIPT_LANGUAGES[script]}
+    ranked = sorted(scores, key=scores.get, reverse=True)
+    lower = cleaned.lower()
+    allowed: list[str] = []
+    for lang in ranked:  # the two best languages the letters allow are all we need
+        if not _ruled_out(lang, lower, letters, script):
+            allowed.append(lang)
+            if len(allowed) == 2:
+                break
+    allowed = allowed or ranked[:1]
+    best = allowed[0]
+    pair = {best, allowed[1]} if len(allowed) > 1 else set()
+    if script == "Cyrl" and pair == {"ru", "bg"}:
+        return _russian_or_bulgarian(lower) or best
+    if script == "Cyrl" and pair == {"kk", "ky"}:
+        return _kazakh_or_kyrgyz(lower) or best
+    return best
+
+
+def _detect_clean(cleaned: str, counts: dict[str, int] | None = None) -> str | None:
+    counts = _script_counts(cleaned) if counts is None else counts
     total = sum(counts.values())
-    if total < 8:
+    if total < MIN_LETTERS:
         return None
     script, top = max(counts.items(), key=lambda item: item[1])
     if top / total < 0.5:
@@ -114,24 +148,31 @@ def _detect_clean(cleaned: str) -> str | None:
         return "hy"
     if script == "Deva":
         return "hi"
-    if script == "Cyrl":
-        return _cyrillic(cleaned)
-    if script == "Latn":
-        return _latin(cleaned)
+    if script in ("Cyrl", "Latn"):
+        return _decide(cleaned, script, total)
     return None
 
 
-SENTENCES = re.compile(r"\n\s*\n|(?<=[.!?։।])\s+")
+MIXED_HINT = re.compile(r"[ыэё].*[әғқңөұүһіўҳ]|[әғқңөұүһіўҳ].*[ыэё]", re.S)
 
 
-def _language_shares(text: str) -> dict[str, int]:
-    """Letters per language, deciding sentence by sentence so a mixed post shows each of its languages."""
+def _might_mix(cleaned: str, counts: dict[str, int]) -> bool:
+    """Cheap test for text that may hold two languages: two scripts, or Russian-only letters next
+    to Kazakh/Kyrgyz/Uzbek ones. Only such text is weighed sentence by sentence."""
+    total = sum(counts.values())
+    if total and max(counts.values()) / total < 0.9:
+        return True
+    return bool(MIXED_HINT.search(cleaned.lower()))
+
+
+def _shares(text: str) -> dict[str, int]:
+    """Letters per language, decided sentence by sentence (short sentences lean on the next)."""
     shares: dict[str, int] = {}
     pending = ""
     for chunk in SENTENCES.split(text or ""):
         cleaned = clean_text(pending + " " + chunk)
-        letters = sum(ch.isalpha() for ch in cleaned)
-        if letters < 25:  # too short to call alone: lean on the next sentence
+        letters = len(LETTER.findall(cleaned))
+        if letters < 25:
             pending = cleaned
             continue
         pending = ""
@@ -141,31 +182,44 @@ def _language_shares(text: str) -> dict[str, int]:
     if pending:
         lang = _detect_clean(pending)
         if lang:
-            shares[lang] = shares.get(lang, 0) + sum(ch.isalpha() for ch in pending)
+            shares[lang] = shares.get(lang, 0) + len(LETTER.findall(pending))
     return shares
 
 
 @lru_cache(maxsize=65536)
-def _main_and_others(text: str) -> tuple[str | None, tuple[str, ...]]:
-    shares = _language_shares(text)
+def _analyse(text: str) -> tuple[str | None, tuple[str, ...]]:
+    cleaned = clean_text(text or "")
+    counts = _script_counts(cleaned)
+    if not _might_mix(cleaned, counts):
+        return _detect_clean(cleaned, counts), ()
+    shares = _shares(text)
     if not shares:
-        return _detect_clean(clean_text(text or "")), ()
+        return _detect_clean(cleaned), ()
     ranked = sorted(shares.items(), key=lambda item: -item[1])
     total = sum(shares.values())
-    others = tuple(lang for lang, letters in ranked[1:] if letters >= 0.1 * total)
-    return ranked[0][0], others
+    return ranked[0][0], tuple(lang for lang, letters in ranked[1:] if letters >= 0.1 * total)
 
 
 def detect_language(text: str) -> str | None:
     """ISO 639-1 code of the main language of ``text``, or None when too short or too mixed to tell."""
-    return _main_and_others(text)[0]
+    return _analyse(text)[0]
 
 
 def detect_languages(text: str, hint: str | None = None) -> tuple[str | None, list[str]]:
-    """Main language and the other languages of a post (each with at least a tenth of its letters)."""
-    main, others = _main_and_others(text)
-    if main is None and hint and hint.split("-")[0] in OURS:
-        main = hint.split("-")[0]
+    """Main language and the other languages of a post, each with at least a tenth of its letters.
+
+    ``hint`` is the platform's own label (Mastodon ``language``, Bluesky ``langs``, ``xml:lang``):
+    used when the text alone cannot tell.
+    """
+    main, others = _analyse(text)
+    if main is None and hint and hint.split("-")[0].lower() in OURS:
+        main = hint.split("-")[0].lower()
+    if not others and main is not None and len(text or "") > 200:
+        # A long post may mix languages without a letter giving it away: weigh its sentences.
+        shares = _shares(text)
+        total = sum(shares.values())
+        others = tuple(lang for lang, letters in sorted(shares.items(), key=lambda item: -item[1])
+                       if lang != main and letters >= 0.1 * total)
     return main, list(others)
 
 
