@@ -28,6 +28,9 @@ def test_each_language_of_the_campaigns_is_recognised(expected, text):
     ("uk", "Волонтери доставили ліки літнім людям і відповідали на дзвінки гарячої лінії."),
     ("tr", "Gönüllüler yaşlılara yiyecek ve ilaç dağıttı, herkese çok teşekkür ediyoruz."),
     ("tg", "Ҷавонони шаҳр ба оилаҳои камбизоат ёрӣ расониданд ва хӯрок тақсим карданд."),
+    ("bg", "Доброволците раздадоха храна на възрастните хора в нашия квартал през седмицата."),
+    ("be", "Валанцёры дапамаглі пажылым людзям і прывезлі ім прадукты на тыдзень."),
+    ("mn", "Сайн дурынхан өндөр настай хүмүүст хоол хүнс хүргэж өгсөн байна."),
 ])
 def test_neighbour_languages_are_not_taken_for_ours(expected, text):
     assert detect_language(text) == expected
@@ -51,3 +54,18 @@ def test_a_mixed_post_gets_its_other_language_as_secondary():
     text = ("Волонтёры Национальной сети помогают в пунктах вакцинации Алматы и Шымкента каждый день.\n\n"
             "Еріктілер вакцинация пункттерінде азаматтарға көмек көрсетуде.")
     assert detect_languages(text) == ("ru", ["kk"])
+
+
+def test_a_russian_slogan_quoted_in_uzbek_cyrillic_does_not_change_the_language():
+    text = ("Беш йил олдин ҳаракатимиз «Мы Вместе Online» халқаро интернет-марафонида илк бор хорижлик "
+            "ҳамкорларга тақдим этилган эди.")
+    assert detect_language(text) == "uz"
+
+
+def test_kyrgyz_long_vowels_tell_it_from_kazakh():
+    assert detect_language("Балдар мектепте окуп жатышат, мугалимдер жакшы.") == "ky"
+
+
+def test_the_platform_hint_decides_only_when_the_text_cannot():
+    assert detect_languages("ok 👍", hint="kk") == ("kk", [])
+    assert detect_languages("Volunteers delivered food to elderly people today.", hint="ru")[0] == "en"
