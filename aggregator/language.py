@@ -38,10 +38,14 @@ FOREIGN_LETTERS: dict[str, tuple[set[str], int]] = {
     "tr": (set("əxqw"), 1),
 }
 # Russian and Bulgarian share most letters and many short words; these tell them apart.
-RU_WORDS = {"что", "это", "как", "его", "все", "был", "была", "были", "для", "уже", "только", "если", "или",
-            "мы", "вы", "они", "она", "он", "нас", "вас", "их", "так", "тоже", "еще", "ещё", "чтобы", "когда"}
-BG_WORDS = {"ще", "са", "със", "във", "към", "това", "тези", "които", "която", "който", "беше", "бяха", "но",
-            "през", "след", "около", "всички", "много", "нашите", "някои", "тук", "днес", "вече"}
+RU_WORDS = {"что", "это", "как", "его", "её", "все", "был", "была", "были", "для", "уже", "только", "если",
+            "мы", "вы", "они", "она", "он", "нас", "вас", "их", "так", "тоже", "еще", "ещё", "чтобы", "когда",
+            "у", "к", "о", "об", "после", "через", "очень", "свой", "своих", "который", "которые", "где"}
+BG_WORDS = {"ще", "са", "със", "във", "към", "това", "тези", "които", "която", "който", "беше", "бяха",
+            "през", "след", "около", "всички", "нашите", "някои", "тук", "днес", "вече", "се", "си", "ги",
+            "го", "му", "съм", "сме", "сте", "е", "най", "където", "защото", "нито"}
+RU_ENDINGS = re.compile(r"\w(?:ого|его|ому|ему|ться|тся|ый|ые|ых|ую|ая|ой|ею|ами|ями)\b")
+BG_ENDINGS = re.compile(r"\w(?:ът|ят|ите|ата|ото)\b|\b(?:най|по)-\w")
 WORD = re.compile(r"\w+")
 SCRIPT_LANGUAGES = {"Cyrl": {"ru", "kk", "ky", "uz", "tg", "mn", "uk", "be", "bg"}, "Latn": {"en", "az", "uz", "tr"}}
 
@@ -91,9 +95,11 @@ def _ruled_out(lang: str, lower: str, letters: int, script: str) -> bool:
 def _russian_or_bulgarian(lower: str) -> str | None:
     """'ru' or 'bg' when the text's letters and short words say so, else None."""
     words = WORD.findall(lower)
-    russian = sum(1 for char in lower if char in "ыэё") + sum(1 for w in words if w in RU_WORDS)
+    russian = (sum(1 for char in lower if char in "ыэё") + sum(1 for w in words if w in RU_WORDS)
+               + len(RU_ENDINGS.findall(lower)))
     # Bulgarian writes ъ before consonants and at word ends (път, градът); Russian only before е ё ю я.
-    bulgarian = len(re.findall(r"ъ(?![еёюя])", lower)) + sum(1 for w in words if w in BG_WORDS)
+    bulgarian = (len(re.findall(r"ъ(?![еёюя])", lower)) + sum(1 for w in words if w in BG_WORDS)
+                 + len(BG_ENDINGS.findall(lower)))
     if russian > bulgarian:
         return "ru"
     if bulgarian > russian:
@@ -153,16 +159,17 @@ def _detect_clean(cleaned: str, counts: dict[str, int] | None = None) -> str | N
     return None
 
 
-MIXED_HINT = re.compile(r"[ыэё].*[әғқңөұүһіўҳ]|[әғқңөұүһіўҳ].*[ыэё]", re.S)
+PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
 
-def _might_mix(cleaned: str, counts: dict[str, int]) -> bool:
-    """Cheap test for text that may hold two languages: two scripts, or Russian-only letters next
-    to Kazakh/Kyrgyz/Uzbek ones. Only such text is weighed sentence by sentence."""
+def _might_mix(text: str, counts: dict[str, int]) -> bool:
+    """Cheap test for text that may hold two languages: two scripts, or several paragraphs (posts
+    mixing languages do it paragraph by paragraph). Only such text is weighed sentence by sentence,
+    which keeps single-paragraph posts at one model call."""
     total = sum(counts.values())
     if total and max(counts.values()) / total < 0.9:
         return True
-    return bool(MIXED_HINT.search(cleaned.lower()))
+    return bool(PARAGRAPH_BREAK.search(text))
 
 
 def _shares(text: str) -> dict[str, int]:
@@ -190,7 +197,7 @@ def _shares(text: str) -> dict[str, int]:
 def _analyse(text: str) -> tuple[str | None, tuple[str, ...]]:
     cleaned = clean_text(text or "")
     counts = _script_counts(cleaned)
-    if not _might_mix(cleaned, counts):
+    if not _might_mix(text or "", counts):
         return _detect_clean(cleaned, counts), ()
     shares = _shares(text)
     if not shares:
