@@ -12,7 +12,7 @@ import sqlite_utils
 
 from aggregator.campaigns import CampaignMatcher, extract_hashtags
 from aggregator.countries import CountryMatcher, post_countries
-from aggregator.dedup import group_exact_duplicates
+from aggregator.dedup import group_duplicates
 from aggregator.language import detect_languages
 from aggregator.sanitize import plain_text, sanitize_html
 from marathon.config import Config
@@ -76,7 +76,7 @@ def aggregate(db: sqlite_utils.Database, config: Config, retag: bool = False) ->
         tags["tagged_hash"] = stamp
         batch.append(tags)
     report.tagged = save_tags(db, batch)
-    duplicates = group_exact_duplicates(db.query("SELECT id, url, text, platform, published_utc FROM posts"))
+    duplicates = group_duplicates(db.query("SELECT id, source_id, url, text, platform, published_utc FROM posts"))
     with db.conn:
         db.execute("UPDATE posts SET duplicate_of = NULL WHERE duplicate_of IS NOT NULL")
         for post_id, shown in duplicates.items():
