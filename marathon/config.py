@@ -15,6 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import cssselect
 from babel import Locale
 
 from marathon.errors import ConfigError
@@ -23,6 +24,7 @@ from marathon.model import PLATFORMS, Source
 SOURCE_KEYS = {"id", "name", "organization", "country", "platform", "url", "max_pages", "query", "selectors",
                "country_from_content"}
 DEFAULT_COUNTRIES = ("RU", "KZ", "KG", "UZ", "AZ", "AM", "IN")
+SELECTOR_KEYS = ("link", "next", "title", "date", "content")
 SOURCE_REQUIRED = ("id", "name", "organization", "country", "platform", "url")
 CAMPAIGN_KEYS = {"slug", "names", "hashtags", "phrases"}
 SITE_KEYS = {"title", "base_url", "locales", "default_locale", "contact_url", "posts_per_page"}
@@ -185,6 +187,15 @@ def load_sources(path: str | Path) -> list[Source]:
         selectors = table.get("selectors", {})
         if not isinstance(selectors, dict) or not all(isinstance(v, str) for v in selectors.values()):
             fail("selectors", "expected a table of CSS selector strings")
+        for name, selector in selectors.items():
+            if name not in SELECTOR_KEYS:
+                hint = difflib.get_close_matches(name, SELECTOR_KEYS, n=1)
+                fail("selectors", f"unknown selector {name!r}; expected {', '.join(SELECTOR_KEYS)}"
+                                  + (f"; did you mean {hint[0]!r}?" if hint else ""))
+            try:
+                cssselect.GenericTranslator().css_to_xpath(selector)
+            except cssselect.SelectorError as exc:
+                fail("selectors", f"{name} = {selector!r} is not a CSS selector marathon can use ({exc})")
         sources.append(Source(id=table["id"], name=table["name"].strip(), organization=table["organization"].strip(),
                               country=table["country"], platform=table["platform"], url=table["url"].strip(),
                               max_pages=max_pages, query=str(table.get("query", "")), selectors=dict(selectors),

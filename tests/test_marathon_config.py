@@ -70,3 +70,13 @@ def test_duplicate_source_ids_are_refused_naming_both_lines(tmp_path):
 def test_a_missing_file_is_reported_as_such(tmp_path):
     with pytest.raises(ConfigError, match="nothing.toml: file not found"):
         load_sources(tmp_path / "nothing.toml")
+
+
+def test_a_broken_css_selector_is_refused_at_load_time_with_its_line(tmp_path):
+    with pytest.raises(ConfigError, match=r"sources.toml:9: selectors: link = 'h2 a\[' is not a CSS selector"):
+        load_sources(write(tmp_path, GOOD + 'selectors = { link = "h2 a[" }\n'))
+
+
+def test_an_unknown_selector_name_is_refused_with_a_hint(tmp_path):
+    with pytest.raises(ConfigError, match=r"unknown selector 'contnet'.*did you mean 'content'\?"):
+        load_sources(write(tmp_path, GOOD + 'selectors = { contnet = "article" }\n'))
