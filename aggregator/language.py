@@ -20,6 +20,7 @@ MENTION_OR_TAG = re.compile(r"[#@][\w.\u0300-\u036f\u0900-\u0963\u0966-\u097f]+"
 NON_LETTER = re.compile(r"[^\w\s'ʻʼ‘’\u0900-\u0963\u0966-\u097f-]+")
 SENTENCES = re.compile(r"\n\s*\n|(?<=[.!?։।])\s+")
 MIN_LETTERS = 8
+MODEL_CHARS = 120
 
 # Letters a language never writes (CLDR exemplar characters), with how many of them rule it
 # out whatever the n-gram model says: one for languages whose neighbours differ in a letter,
@@ -123,7 +124,9 @@ def _kazakh_or_kyrgyz(lower: str) -> str | None:
 
 
 def _decide(cleaned: str, script: str, letters: int) -> str:
-    scores = {lang: score for lang, score in _identifier().rank(cleaned) if lang in SCRIPT_LANGUAGES[script]}
+    # The model's cost grows with length and 200 characters already decide; letters see it all.
+    sample = cleaned if len(cleaned) <= MODEL_CHARS else cleaned[:cleaned.rfind(" ", 0, MODEL_CHARS) + 1 or MODEL_CHARS]
+    scores = {lang: score for lang, score in _identifier().rank(sample) if lang in SCRIPT_LANGUAGES[script]}
     ranked = sorted(scores, key=scores.get, reverse=True)
     lower = cleaned.lower()
     allowed: list[str] = []
