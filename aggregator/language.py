@@ -66,11 +66,14 @@ LETTER = re.compile(r"[^\W\d_]")
 
 def _script_counts(text: str) -> dict[str, int]:
     """Letters per script (regexes run in C: this is on the hot path of every post)."""
-    counts = {script: len(pattern.findall(text)) for script, pattern in SCRIPTS.items()}
-    other = len(LETTER.findall(text)) - sum(counts.values())
-    if other > 0:
-        counts["Other"] = other
-    return {script: n for script, n in counts.items() if n}
+    total = len(LETTER.findall(text))
+    counts = {"Cyrl": len(SCRIPTS["Cyrl"].findall(text)), "Latn": len(SCRIPTS["Latn"].findall(text))}
+    rest = total - counts["Cyrl"] - counts["Latn"]
+    if rest > 0:  # only then look for the other scripts
+        counts["Armn"] = len(SCRIPTS["Armn"].findall(text))
+        counts["Deva"] = len(SCRIPTS["Deva"].findall(text))
+        counts["Other"] = rest - counts["Armn"] - counts["Deva"]
+    return {script: n for script, n in counts.items() if n > 0}
 
 
 @lru_cache(maxsize=1)
