@@ -38,3 +38,25 @@ def demo_site(tmp_path_factory):
     aggregate(db, config)
     build_site(db, config, out)
     return db_path, out, report
+
+
+@pytest.fixture(scope="module")
+def module_server():
+    """One recorded-response server per test module (each shutdown costs half a second)."""
+    from marathon.demo.recorded import RecordedServer
+
+    with RecordedServer({}) as server:
+        yield server
+
+
+def run_fetch(fetcher, source, known=(), **kwargs):
+    """Run an API client's fetch function against a local server, as crawler.run does."""
+    import asyncio
+
+    import httpx
+
+    async def run():
+        async with httpx.AsyncClient(trust_env=False, timeout=10) as client:
+            return await fetcher(client, source, set(known), **kwargs)
+
+    return asyncio.run(run())

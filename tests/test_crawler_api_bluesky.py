@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from crawler.api.bluesky import fetch_bluesky, parse_feed
+from tests.conftest import run_fetch
 from marathon.demo.recorded import Recorded, RecordedServer
 from marathon.model import Source
 from tests.conftest import RESPONSES
@@ -48,19 +49,13 @@ def _author_feed(handler, pin: dict | None = None, stuck: bool = False) -> Recor
     return _json(page)
 
 
-@pytest.fixture(scope="module")
-def running():
-    with RecordedServer({}) as server:  # one server for the module: each shutdown costs half a second
-        yield server
-
-
 @pytest.fixture
-def serve(running):
+def serve(module_server):
     """Start answering getAuthorFeed with ``route``; returns the server with its request log cleared."""
     def start(route=_author_feed) -> RecordedServer:
-        running.routes = {"/xrpc/app.bsky.feed.getAuthorFeed": route}
-        running.requests.clear()
-        return running
+        module_server.routes = {"/xrpc/app.bsky.feed.getAuthorFeed": route}
+        module_server.requests.clear()
+        return module_server
     return start
 
 
@@ -69,11 +64,7 @@ def _fetch(server: RecordedServer, known: set[str] = frozenset(), max_pages: int
                     platform="bluesky", max_pages=max_pages,
                     url=f"{server.base_url}/xrpc/app.bsky.feed.getAuthorFeed?actor={ACTOR}&limit=3")
 
-    async def run():
-        async with httpx.AsyncClient(trust_env=False, timeout=10) as client:
-            return await fetch_bluesky(client, source, set(known))
-
-    return asyncio.run(run())
+    return run_fetch(fetch_bluesky, source, known)
 
 
 def _post(uri: str, text: str, facets: list, author: dict | None = None) -> dict:

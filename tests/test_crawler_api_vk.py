@@ -12,6 +12,7 @@ import pytest
 
 from crawler.api import vk
 from crawler.api.vk import VkApiError, VkTokenMissing, fetch_vk, parse_wall
+from tests.conftest import run_fetch
 from marathon.demo.recorded import Recorded, RecordedServer
 from marathon.model import Source
 from tests.conftest import RESPONSES
@@ -51,19 +52,13 @@ def quick(monkeypatch):
     monkeypatch.setenv("MARATHON_VK_TOKEN", TOKEN)
 
 
-@pytest.fixture(scope="module")
-def running():
-    with RecordedServer({}) as server:  # one server for the module: each shutdown costs half a second
-        yield server
-
-
 @pytest.fixture
-def serve(running):
+def serve(module_server):
     """Start answering wall.get with ``route``; returns the server with its request log cleared."""
     def start(route=_wall) -> RecordedServer:
-        running.routes = {"/method/wall.get": route}
-        running.requests.clear()
-        return running
+        module_server.routes = {"/method/wall.get": route}
+        module_server.requests.clear()
+        return module_server
     return start
 
 
@@ -72,11 +67,7 @@ def _fetch(server: RecordedServer, known: set[str] = frozenset(), max_pages: int
                     platform="vk", max_pages=max_pages,
                     url=f"{server.base_url}/method/wall.get?domain=rsm_official&count=3&extended=1&v=5.199")
 
-    async def run():
-        async with httpx.AsyncClient(trust_env=False, timeout=10) as client:
-            return await fetch_vk(client, source, set(known))
-
-    return asyncio.run(run())
+    return run_fetch(fetch_vk, source, known)
 
 
 # parse_wall
