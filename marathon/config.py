@@ -31,7 +31,7 @@ SITE_KEYS = {"title", "base_url", "locales", "default_locale", "contact_url", "p
 CRAWL_KEYS = {"timeout", "connect_timeout", "max_bytes", "per_host", "delay", "retries", "max_redirects",
               "backoff", "max_retry_after", "workers"}
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-UI_LOCALES = ("en", "ru")
+UI_LOCALES = ("en", "ru", "kk", "ky", "uz", "uz-Cyrl", "az", "hy", "hi")
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ class Campaign:
 class SiteConfig:
     title: dict[str, str] = field(default_factory=lambda: {"en": "We Are Together", "ru": "Мы вместе"})
     base_url: str = "http://127.0.0.1:8000/"
-    locales: tuple[str, ...] = UI_LOCALES
+    locales: tuple[str, ...] = ("en", "ru")
     default_locale: str = "en"
     contact_url: str = "https://github.com/marathon-aggregator/marathon"
     posts_per_page: int = 30

@@ -14,7 +14,7 @@ from marathon.errors import BuildError
 from site_builder.feeds import atom_feed
 from site_builder.pages import Page, build_pages, load_site_data
 from site_builder.publish import discard, new_build_dir, publish
-from site_builder.render import babel_locale, make_environment
+from site_builder.render import make_environment
 from site_builder.routes import file_for, path_for
 
 STATIC = Path(__file__).parent / "static"
@@ -46,15 +46,13 @@ class Writer:
 
 
 def _root_page(config: Config) -> bytes:
-    """The site root: a plain list of languages that works without JavaScript."""
-    links = "\n".join(
-        f'<li><a href="{config.site.base_url}{loc}/" hreflang="{loc}" lang="{loc}">'
-        f'{babel_locale(loc).get_display_name(babel_locale(loc)).capitalize()}</a></li>' for loc in config.site.locales)
-    title = config.site.title.get(config.site.default_locale, "marathon")
-    return (f'<!DOCTYPE html><html lang="{config.site.default_locale}"><head><meta charset="utf-8">'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title>'
-            f'<link rel="stylesheet" href="static/style.css"></head><body><main id="main"><h1>{title}</h1>'
-            f'<ul class="language-list">{links}</ul></main></body></html>').encode()
+    """The site root: a plain list of languages (works without JavaScript) and a redirect to the
+    first of the browser's languages the site has."""
+    env = make_environment(config.site.default_locale, config)
+    title = config.site.title.get(config.site.default_locale) or "marathon"
+    return env.get_template("root.html").render(title=title, locales=config.site.locales,
+                                                 default_locale=config.site.default_locale,
+                                                 base_url=config.site.base_url).encode("utf-8")
 
 
 def build_site(db: sqlite_utils.Database, config: Config, out: str | Path) -> BuildReport:
@@ -67,8 +65,10 @@ def build_site(db: sqlite_utils.Database, config: Config, out: str | Path) -> Bu
         data = load_site_data(db, config)
         pages = build_pages(data, config)
         environments = {loc: make_environment(loc, config) for loc in config.site.locales}
-        nav = {"countries": list(data.countries), "campaigns": [data.campaign_config[s] for s in data.campaigns
-                                                                  if s in data.campaign_config and data.campaigns[s]]}
+        nav = {"countries": list(data.countries),
+               "campaigns": [data.campaign_config[s] for s in data.campaigns if s in data.campaign_config and data.campaigns[s]],
+               "languages": list(data.languages),
+               "organizations": [(slug, data.organization_names[slug]) for slug in data.organizations]}
         for page in pages:
             env = environments[page.locale]
             names = {slug: c.name(page.locale) for slug, c in data.campaign_config.items()}

@@ -11,6 +11,7 @@ import sqlite_utils
 from marathon.config import Campaign, Config
 from marathon.model import Post
 from marathon.store import iter_posts
+from marathon.text import slugify
 from site_builder.routes import path_for
 
 
@@ -36,6 +37,10 @@ class SiteData:
     countries: dict[str, list[Post]]
     campaigns: dict[str, list[Post]]
     campaign_config: dict[str, Campaign]
+    organizations: dict[str, list[Post]] = field(default_factory=dict)  # slug -> posts
+    organization_names: dict[str, str] = field(default_factory=dict)
+    languages: dict[str, list[Post]] = field(default_factory=dict)
+    months: dict[str, list[Post]] = field(default_factory=dict)  # "YYYY-MM" -> posts, newest month first
 
 
 def load_site_data(db: sqlite_utils.Database, config: Config) -> SiteData:
@@ -53,8 +58,23 @@ def load_site_data(db: sqlite_utils.Database, config: Config) -> SiteData:
             countries.setdefault(country, []).append(post)
         for slug in post.campaigns:
             campaigns.setdefault(slug, []).append(post)
+    organizations: dict[str, list[Post]] = {}
+    names: dict[str, str] = {}
+    languages: dict[str, list[Post]] = {}
+    months: dict[str, list[Post]] = {}
+    for post in shown:
+        if post.organization:
+            slug = slugify(post.organization)
+            names.setdefault(slug, post.organization)
+            organizations.setdefault(slug, []).append(post)
+        if post.lang:
+            languages.setdefault(post.lang, []).append(post)
+        months.setdefault(post.published.strftime("%Y-%m"), []).append(post)
     return SiteData(posts=shown, by_id=by_id, also_on=also_on, countries=dict(sorted(countries.items())),
-                    campaigns=campaigns, campaign_config={c.slug: c for c in config.campaigns})
+                    campaigns=campaigns, campaign_config={c.slug: c for c in config.campaigns},
+                    organizations=dict(sorted(organizations.items())), organization_names=names,
+                    languages=dict(sorted(languages.items(), key=lambda item: -len(item[1]))),
+                    months=dict(sorted(months.items(), reverse=True)))
 
 
 def _paged(kind: str, key: str, template: str, posts: list[Post], locales: tuple[str, ...], per_page: int,
@@ -87,4 +107,18 @@ def build_pages(data: SiteData, config: Config) -> list[Page]:
     for slug, posts in data.campaigns.items():
         pages += _paged("campaign", slug, "campaign.html", posts, locales, per_page,
                         {"campaign": data.campaign_config.get(slug) or Campaign(slug, {}, (slug,))})
+    for slug, posts in data.organizations.items():
+        pages += _paged("organization", slug, "listing.html", posts, locales, per_page,
+                        {"heading": data.organization_names[slug], "heading_kind": "organization"})
+    for code, posts in data.languages.items():
+        pages += _paged("language", code, "listing.html", posts, locales, per_page,
+                        {"heading": code, "heading_kind": "language"})
+    for month, posts in data.months.items():
+        pages += _paged("month", month, "listing.html", posts, locales, per_page,
+                        {"heading": month, "heading_kind": "month"})
+    translations = {loc: path_for("archive", loc) for loc in locales}
+    months = [(month, len(posts)) for month, posts in data.months.items()]
+    for locale in locales:
+        pages.append(Page("archive", "", locale, "archive.html", translations[locale], 1, {"months": months},
+                          translations))
     return pages

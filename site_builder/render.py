@@ -9,7 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from babel import Locale
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_skeleton
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -71,7 +71,12 @@ def make_environment(locale: str, config: Config) -> Environment:
         locale_label=lambda loc: babel_locale(loc).get_display_name(babel_locale(loc)).capitalize(),
         number=lambda n: format_decimal(n, locale=cldr), now=datetime.now().astimezone(),
     )
-    env.filters.update(date=date, country_name=country_name, language_name=language_name,
+    def month_name(key: str) -> str:
+        """'2020-05' as the locale writes a month: 'May 2020', 'май 2020 г.', 'мамыр 2020 ж.'."""
+        year, month = (int(part) for part in key.split("-"))
+        return format_skeleton("yMMMM", datetime(year, month, 1), locale=cldr)
+
+    env.filters.update(date=date, country_name=country_name, language_name=language_name, month_name=month_name,
                        datetime_iso=lambda v: v.isoformat(),
                        datetime_long=lambda v: format_datetime(v, "medium", locale=cldr))
     return env

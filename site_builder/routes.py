@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-KINDS = ("home", "post", "country", "campaign", "feed")
+KINDS = ("home", "post", "country", "campaign", "organization", "language", "month", "archive", "feed")
 
 
 def path_for(kind: str, locale: str, key: str = "", page: int = 1) -> str:
@@ -17,6 +17,14 @@ def path_for(kind: str, locale: str, key: str = "", page: int = 1) -> str:
         base = f"/{locale}/countries/{key.lower()}/"
     elif kind == "campaign":
         base = f"/{locale}/campaigns/{quote(key)}/"
+    elif kind == "organization":
+        base = f"/{locale}/organizations/{quote(key)}/"
+    elif kind == "language":
+        base = f"/{locale}/languages/{quote(key)}/"
+    elif kind == "month":
+        base = f"/{locale}/archive/{key}/"  # key: YYYY-MM
+    elif kind == "archive":
+        base = f"/{locale}/archive/"
     elif kind == "feed":
         return f"/{locale}/feed.xml"
     else:
