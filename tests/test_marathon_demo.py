@@ -118,14 +118,14 @@ def test_every_page_links_its_translation_in_the_other_locale(demo_site):
     page = next((out / "en" / "posts").glob("*/index.html"))
     soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
     alternates = {link["hreflang"]: link["href"] for link in soup.select("link[rel=alternate][hreflang]")}
-    assert set(alternates) == {"en", "ru"}
+    assert set(alternates) == {"en", "ru", "kk", "ky", "uz", "uz-Cyrl", "az", "hy", "hi"}
     ru_path = out / Path(alternates["ru"].split("/", 3)[3]) / "index.html"
     assert ru_path.exists()
 
 
 def test_the_atom_feed_of_each_locale_parses_and_lists_the_newest_posts(demo_site):
     _, out, _ = demo_site
-    for locale in ("en", "ru"):
+    for locale in ("en", "ru", "kk", "hy", "hi", "uz-Cyrl"):
         feed = feedparser.parse((out / locale / "feed.xml").read_bytes())
         assert not feed.bozo
         assert len(feed.entries) == 50
@@ -137,3 +137,18 @@ def test_an_exact_cross_post_is_shown_once_with_also_on(post_pages):
     soup = post_pages[("kz-nvn-web", "birgemiz-aktsiyasy-bastaldy")]
     assert [a.get_text() for a in soup.select(".also-on a")] == ["telegram"]
     assert ("kz-nvn-tg", "501") not in post_pages
+
+
+@pytest.mark.parametrize("locale, heading, month", [
+    ("kk", "Соңғы жарияланымдар", "мамыр"), ("uz", None, "may"), ("uz-Cyrl", None, "май"),
+    ("hy", None, "մայիս"), ("hi", None, "मई"), ("az", None, "may"), ("ky", None, "май"),
+])
+def test_every_locale_has_its_home_page_and_dates_in_its_own_words(demo_site, locale, heading, month):
+    _, out, _ = demo_site
+    soup = BeautifulSoup((out / locale / "index.html").read_text(encoding="utf-8"), "html.parser")
+    assert soup.html["lang"] == locale
+    if heading:
+        assert soup.h1.get_text() == heading
+    archive = BeautifulSoup((out / locale / "archive" / "2020-05" / "index.html").read_text(encoding="utf-8"),
+                            "html.parser")
+    assert month in archive.h1.get_text().lower()
