@@ -16,6 +16,7 @@ from site_builder.pages import Page, build_pages, load_site_data
 from site_builder.publish import discard, new_build_dir, publish
 from site_builder.render import make_environment
 from site_builder.routes import file_for, path_for
+from site_builder.sitemap import robots_txt, sitemap
 
 STATIC = Path(__file__).parent / "static"
 
@@ -55,6 +56,31 @@ def _root_page(config: Config) -> bytes:
                                                  base_url=config.site.base_url).encode("utf-8")
 
 
+FEED_SIZE = 50
+
+
+def _write_feeds(writer: Writer, data, config: Config) -> int:
+    """Atom feeds per locale: the whole site, each country, each campaign. Returns how many."""
+    base = config.site.base_url.rstrip("/")
+    count = 0
+    for locale in config.site.locales:
+        title = config.site.title.get(locale) or config.site.title.get("en") or "marathon"
+        env = make_environment(locale, config)
+        country_name = env.filters["country_name"]
+        post_url = lambda p, loc=locale: base + path_for("post", loc, p.id)  # noqa: E731
+        feeds = [(path_for("feed", locale), path_for("home", locale), title, data.posts)]
+        feeds += [(path_for("country-feed", locale, code), path_for("country", locale, code),
+                   f"{country_name(code)} — {title}", posts) for code, posts in data.countries.items()]
+        feeds += [(path_for("campaign-feed", locale, slug), path_for("campaign", locale, slug),
+                   f"{data.campaign_config[slug].name(locale)} — {title}", posts)
+                  for slug, posts in data.campaigns.items() if posts and slug in data.campaign_config]
+        for feed_path, page_path, feed_title, posts in feeds:
+            writer.write(file_for(feed_path), atom_feed(feed_title, base + feed_path, base + page_path,
+                                                        posts[:FEED_SIZE], post_url, locale))
+            count += 1
+    return count
+
+
 def build_site(db: sqlite_utils.Database, config: Config, out: str | Path) -> BuildReport:
     """Render the whole site into a new directory and publish it at ``out``; a failure keeps the old site."""
     started = time.perf_counter()
@@ -75,12 +101,9 @@ def build_site(db: sqlite_utils.Database, config: Config, out: str | Path) -> Bu
             html = env.get_template(page.template).render(page=page, nav=nav if page.kind == "home" else None,
                                                           campaign_names=names)
             writer.write(file_for(page.path), html.encode("utf-8"))
-        base = config.site.base_url.rstrip("/")
-        for locale in config.site.locales:
-            title = config.site.title.get(locale) or config.site.title.get("en") or "marathon"
-            feed = atom_feed(title, base + path_for("feed", locale), base + path_for("home", locale), data.posts[:50],
-                             lambda p, loc=locale: base + path_for("post", loc, p.id), locale)
-            writer.write(file_for(path_for("feed", locale)), feed)
+        feeds = _write_feeds(writer, data, config)
+        writer.write("sitemap.xml", sitemap(pages, config.site.base_url))
+        writer.write("robots.txt", robots_txt(config.site.base_url))
         writer.write("index.html", _root_page(config))
         for asset in STATIC.iterdir():
             writer.write(f"static/{asset.name}", asset.read_bytes())
@@ -88,5 +111,5 @@ def build_site(db: sqlite_utils.Database, config: Config, out: str | Path) -> Bu
         discard(build)
         raise
     publish(build, out)
-    return BuildReport(pages=len(pages), feeds=len(config.site.locales), posts=len(data.posts), out=out,
+    return BuildReport(pages=len(pages), feeds=feeds, posts=len(data.posts), out=out,
                        seconds=time.perf_counter() - started)

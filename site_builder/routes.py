@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-KINDS = ("home", "post", "country", "campaign", "organization", "language", "month", "archive", "feed")
+KINDS = ("home", "post", "country", "campaign", "organization", "language", "month", "archive", "feed",
+         "country-feed", "campaign-feed")
 
 
 def path_for(kind: str, locale: str, key: str = "", page: int = 1) -> str:
@@ -27,6 +28,10 @@ def path_for(kind: str, locale: str, key: str = "", page: int = 1) -> str:
         base = f"/{locale}/archive/"
     elif kind == "feed":
         return f"/{locale}/feed.xml"
+    elif kind == "country-feed":
+        return f"/{locale}/countries/{key.lower()}/feed.xml"
+    elif kind == "campaign-feed":
+        return f"/{locale}/campaigns/{quote(key)}/feed.xml"
     else:
         raise ValueError(f"unknown page kind {kind!r}")
     return base if page <= 1 else f"{base}page/{page}/"

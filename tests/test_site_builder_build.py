@@ -88,3 +88,27 @@ def test_the_russian_ui_uses_russian_plural_forms(tmp_path):
     html = (out / "ru" / "index.html").read_text(encoding="utf-8")
     assert "1 публикация об акциях" in html
     assert "Казахстан" in html
+
+
+def test_sitemap_lists_every_page_with_its_translations_and_robots_points_to_it(tmp_path):
+    from xml.etree import ElementTree
+
+    db, post = _store_with_one_post(tmp_path / "s.db")
+    out = tmp_path / "output"
+    build_site(db, load_config(bundled_path("marathon.toml")), out)
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
+    urls = ElementTree.parse(out / "sitemap.xml").getroot().findall("s:url", ns)
+    post_url = next(u for u in urls if u.find("s:loc", ns).text.endswith(f"/en/posts/{post.id}/"))
+    alternates = {link.get("hreflang") for link in post_url.findall("x:link", ns)}
+    assert alternates == {"en", "ru", "kk", "ky", "uz", "uz-Cyrl", "az", "hy", "hi"}
+    assert "Sitemap: http://127.0.0.1:8000/sitemap.xml" in (out / "robots.txt").read_text()
+
+
+def test_each_country_and_campaign_has_its_own_feed_per_locale(tmp_path):
+    db, post = _store_with_one_post(tmp_path / "s.db")
+    out = tmp_path / "output"
+    build_site(db, load_config(bundled_path("marathon.toml")), out)
+    for path in ("kk/countries/kz/feed.xml", "hy/campaigns/birgemiz/feed.xml"):
+        feed = feedparser.parse((out / path).read_bytes())
+        assert not feed.bozo and [e.link.rsplit("/", 2)[-2] for e in feed.entries] == [post.id]
+    assert feedparser.parse((out / "kk/countries/kz/feed.xml").read_bytes()).feed.title.startswith("Қазақстан")
