@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: demo test install clean
+.PHONY: demo test install browser clean
 
 install: $(VENV)/.installed
 
@@ -17,7 +17,14 @@ $(VENV)/.installed: pyproject.toml
 demo: install
 	$(BIN)/marathon demo
 
-test: install
+# The browser tests drive Debian's Chromium (never a downloaded browser) with Noto fonts for
+# Armenian and Devanagari. Installing them needs root, as on CI; elsewhere run this step with sudo.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium and fonts-noto-core for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-core; }
+
+test: install browser
 	$(BIN)/python -m pytest
 
 clean:

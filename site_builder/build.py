@@ -16,6 +16,7 @@ from site_builder.pages import Page, build_pages, load_site_data
 from site_builder.publish import discard, new_build_dir, publish
 from site_builder.render import make_environment
 from site_builder.routes import file_for, path_for
+from site_builder.search import index_site
 from site_builder.sitemap import robots_txt, sitemap
 
 STATIC = Path(__file__).parent / "static"
@@ -81,7 +82,7 @@ def _write_feeds(writer: Writer, data, config: Config) -> int:
     return count
 
 
-def build_site(db: sqlite_utils.Database, config: Config, out: str | Path) -> BuildReport:
+def build_site(db: sqlite_utils.Database, config: Config, out: str | Path, search: bool = True) -> BuildReport:
     """Render the whole site into a new directory and publish it at ``out``; a failure keeps the old site."""
     started = time.perf_counter()
     out = Path(out).absolute()
@@ -107,6 +108,8 @@ def build_site(db: sqlite_utils.Database, config: Config, out: str | Path) -> Bu
         writer.write("index.html", _root_page(config))
         for asset in STATIC.iterdir():
             writer.write(f"static/{asset.name}", asset.read_bytes())
+        if search:
+            index_site(build)
     except Exception:
         discard(build)
         raise

@@ -116,6 +116,9 @@ def build_pages(data: SiteData, config: Config) -> list[Page]:
     for month, posts in data.months.items():
         pages += _paged("month", month, "listing.html", posts, locales, per_page,
                         {"heading": month, "heading_kind": "month"})
+    search = {loc: path_for("search", loc) for loc in locales}
+    for locale in locales:
+        pages.append(Page("search", "", locale, "search.html", search[locale], 1, {}, search))
     translations = {loc: path_for("archive", loc) for loc in locales}
     months = [(month, len(posts)) for month, posts in data.months.items()]
     for locale in locales:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-KINDS = ("home", "post", "country", "campaign", "organization", "language", "month", "archive", "feed",
+KINDS = ("home", "post", "country", "campaign", "organization", "language", "month", "archive", "search", "feed",
          "country-feed", "campaign-feed")
 
 
@@ -26,6 +26,8 @@ def path_for(kind: str, locale: str, key: str = "", page: int = 1) -> str:
         base = f"/{locale}/archive/{key}/"  # key: YYYY-MM
     elif kind == "archive":
         base = f"/{locale}/archive/"
+    elif kind == "search":
+        base = f"/{locale}/search/"
     elif kind == "feed":
         return f"/{locale}/feed.xml"
     elif kind == "country-feed":
