@@ -50,7 +50,8 @@ def test_switching_language_on_a_post_page_lands_on_the_same_post(page, site, de
     _, out, _ = demo_site
     post_id = sorted(p.name for p in (out / "en" / "posts").iterdir())[0]
     page.goto(f"{site}/en/posts/{post_id}/")
-    page.click('nav.languages a[hreflang="kk"]')
+    with page.expect_navigation():
+        page.click('nav.languages a[hreflang="kk"]')
     assert urlsplit(page.url).path == f"/kk/posts/{post_id}/"
     assert page.locator("html").get_attribute("lang") == "kk"
 
@@ -61,8 +62,8 @@ def test_search_finds_posts_by_their_own_words(page, site, locale, word, country
     page.fill(".pagefind-ui__search-input", word)
     page.wait_for_selector(".pagefind-ui__result-link", timeout=15000)
     first = page.locator(".pagefind-ui__result-link").first
-    first.click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        first.click()
     assert f"/{locale}/posts/" in page.url
     assert country in page.locator(".facts").inner_text()
     assert page.console_errors == []
