@@ -38,6 +38,7 @@ def browser():
 @pytest.fixture
 def page(browser, site):
     context = browser.new_context(viewport={"width": 390, "height": 844})
+    context.set_default_timeout(60000)  # a cold Chromium on a busy CI machine is slow, not broken
     page = context.new_page()
     page.requests_seen, page.console_errors = [], []
     page.on("request", lambda request: page.requests_seen.append(request.url))
@@ -60,7 +61,7 @@ def test_switching_language_on_a_post_page_lands_on_the_same_post(page, site, de
 def test_search_finds_posts_by_their_own_words(page, site, locale, word, country):
     page.goto(f"{site}/{locale}/search/")
     page.fill(".pagefind-ui__search-input", word)
-    page.wait_for_selector(".pagefind-ui__result-link", timeout=15000)
+    page.wait_for_selector(".pagefind-ui__result-link", timeout=60000)
     first = page.locator(".pagefind-ui__result-link").first
     with page.expect_navigation():
         first.click()
@@ -71,13 +72,14 @@ def test_search_finds_posts_by_their_own_words(page, site, locale, word, country
 
 def test_search_can_be_filtered_by_country(browser, site):
     page = browser.new_page(viewport={"width": 1200, "height": 900})  # filters sit beside results on desktops
+    page.set_default_timeout(60000)
     page.goto(f"{site}/en/search/")
     page.fill(".pagefind-ui__search-input", "volunteers")
-    page.wait_for_selector(".pagefind-ui__result-link", timeout=15000)
+    page.wait_for_selector(".pagefind-ui__result-link", timeout=60000)
     before = page.locator(".pagefind-ui__result-link").count()
     page.locator("summary.pagefind-ui__filter-name", has_text="country").click()
     page.locator('input[name="country"][value="India"]').check()
-    page.wait_for_function(f"document.querySelectorAll('.pagefind-ui__result-link').length < {before}", timeout=15000)
+    page.wait_for_function(f"document.querySelectorAll('.pagefind-ui__result-link').length < {before}", timeout=60000)
     links = [a.get_attribute("href") for a in page.locator(".pagefind-ui__result-link").all()]
     page.close()
     # The only Indian source of the demo is in-youth-mastodon: every result must come from it.
