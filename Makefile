@@ -24,8 +24,13 @@ browser:
 	  echo "Installing Debian's chromium and fonts-noto-core for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-core; }
 
-test: install browser
+# axe-core, from the npm registry, is injected into pages by the accessibility tests.
+node_modules/axe-core/axe.min.js: package.json
+	npm install --no-audit --no-fund --silent
+	touch $@
+
+test: install browser node_modules/axe-core/axe.min.js
 	$(BIN)/python -m pytest
 
 clean:
-	rm -rf $(VENV) output .marathon
+	rm -rf $(VENV) output .output-builds .marathon node_modules test-artifacts

@@ -60,3 +60,35 @@ def run_fetch(fetcher, source, known=(), **kwargs):
             return await fetcher(client, source, set(known), **kwargs)
 
     return asyncio.run(run())
+
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def site(demo_site):
+    """The demo site served on a free 127.0.0.1 port: its base URL without a trailing slash."""
+    from marathon.serve import serve_in_background
+
+    _, out, _ = demo_site
+    server, url = serve_in_background(out)
+    yield url.rstrip("/")
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser(site):
+    """Debian's headless Chromium driven by Playwright (never a downloaded browser).
+
+    Depends on ``site`` so the demo crawl (which runs asyncio) is done before Playwright's own
+    event loop starts; module scope closes it before other modules run asyncio again."""
+    import shutil
+
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium",
+                                             args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

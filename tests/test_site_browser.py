@@ -13,28 +13,6 @@ pytestmark = pytest.mark.skipif(not shutil.which("chromium"), reason="Debian's c
 ARTIFACTS = "test-artifacts"
 
 
-@pytest.fixture(scope="module")
-def site(demo_site):
-    from marathon.serve import serve_in_background
-
-    _, out, _ = demo_site
-    server, url = serve_in_background(out)
-    yield url.rstrip("/")
-    server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
 def page(browser, site):
     context = browser.new_context(viewport={"width": 390, "height": 844})
