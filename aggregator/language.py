@@ -8,7 +8,6 @@ restricted to the fourteen languages that matter measures best (docs/tagging.md,
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 
 OURS = ("ru", "kk", "ky", "uz", "az", "hy", "hi", "en")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,7 +11,7 @@ import sqlite_utils
 from marathon.config import Config
 from marathon.errors import BuildError
 from site_builder.feeds import atom_feed
-from site_builder.pages import Page, build_pages, load_site_data
+from site_builder.pages import build_pages, load_site_data
 from site_builder.publish import discard, new_build_dir, publish
 from site_builder.render import make_environment
 from site_builder.routes import file_for, path_for

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from html import escape
 from typing import Any
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+from urllib.parse import quote
 
 import httpx
 
