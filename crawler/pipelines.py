@@ -15,6 +15,19 @@ from marathon.store import open_store, record_crawl_run, save_validators, upsert
 BATCH = 100
 
 
+def source_status(failed: bool, seen: int, had_posts: bool, url: str) -> tuple[str, str]:
+    """The status of one source's run (ok, partial, failed or empty) and the error line for empty.
+
+    Empty is a 200 with nothing readable from a source that never gave posts: a moved feed or a
+    redesigned page, worth a look.
+    """
+    if failed:
+        return ("partial" if seen else "failed"), ""
+    if not seen and not had_posts:
+        return "empty", f"no posts found at {url}"
+    return "ok", ""
+
+
 def raw_to_post(raw: RawPost, source: Source) -> Post:
     """Turn a spider's raw post into a Post of ``source``; raises ValueError if it is unusable."""
     if not raw.get("url") or not raw.get("published") or not raw.get("native_id"):
@@ -108,14 +121,8 @@ class StorePipeline:
         self.flush(source.id)
         tally = self.tallies.get(source.id, SourceTally())
         failures = crawl.failures
-        status, error = "ok", ""
-        if failures and tally.seen == 0:
-            status = "failed"
-        elif failures:
-            status = "partial"
-        elif tally.seen == 0 and not crawl.known_ids and not crawl.not_modified:
-            # 200 but nothing we can read: a moved feed or a redesigned page, worth a look.
-            status, error = "empty", f"no posts found at {source.url}"
+        status, error = source_status(bool(failures), tally.seen, bool(crawl.known_ids or crawl.not_modified),
+                                      source.url)
         run = CrawlRun(source_id=source.id, started=self.started, finished=utcnow(), status=status,
                        http_status=failures[0][0] if failures else 200,
                        error=failures[0][1] if failures else error, requests=crawl.requests,

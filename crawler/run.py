@@ -27,10 +27,6 @@ API_PLATFORMS = {"mastodon": "crawler.api.mastodon.fetch_mastodon", "bluesky": "
                  "vk": "crawler.api.vk.fetch_vk"}
 
 
-class SourceSkipped(Exception):
-    """An API client cannot run this source (e.g. no token): recorded as skipped, with the reason."""
-
-
 @dataclass
 class CrawlReport:
     run: str
@@ -81,7 +77,7 @@ def run_scrapy(sources: list[Source], db_path: str, run: str, settings: CrawlSet
 
 
 async def _crawl_api_source(client: httpx.AsyncClient, politeness, source: Source, db_path: str, run: str) -> None:
-    from crawler.pipelines import raw_to_post
+    from crawler.pipelines import raw_to_post, source_status
 
     db = open_store(db_path)
     record = CrawlRun(source_id=source.id, started=utcnow())
@@ -105,10 +101,8 @@ async def _crawl_api_source(client: httpx.AsyncClient, politeness, source: Sourc
                 dropped += 1
         record.posts_seen = len(raws)
         record.posts_new, record.posts_updated = upsert_posts(db, posts)
-        record.status = "ok"
-        if not raws and not known:
-            record.status, record.error = "empty", f"no posts found at {source.url}"
-    except (SourceSkipped, VkTokenMissing) as exc:
+        record.status, record.error = source_status(False, len(raws), bool(known), source.url)
+    except VkTokenMissing as exc:
         record.status, record.error = "skipped", str(exc)[:300]
     except VkApiError as exc:
         # Quota or rate errors: keep what earlier pages gave, fail the source for this run, no retry loop.
@@ -169,10 +163,6 @@ def crawl(sources: list[Source], db_path: str | Path, settings: CrawlSettings | 
     run = datetime.now().strftime("%Y%m%dT%H%M%S.%f")
     scrapy_sources = [s for s in sources if s.platform in SCRAPY_PLATFORMS]
     api_sources = [s for s in sources if s.platform in API_PLATFORMS]
-    for source in sources:
-        if source.platform not in SCRAPY_PLATFORMS and source.platform not in API_PLATFORMS:
-            record_crawl_run(db, run, CrawlRun(source_id=source.id, started=utcnow(), finished=utcnow(),
-                                               status="skipped", error=f"platform {source.platform!r} is not crawled yet"))
     children = [_start_child(group, db_path, run, settings) for group in split_by_host(scrapy_sources, settings.workers)]
     if api_sources:
         asyncio.run(_run_api(api_sources, db_path, run, settings))

@@ -154,10 +154,6 @@ def iter_posts(db: sqlite_utils.Database, include_duplicates: bool = True, where
         yield row_to_post(row)
 
 
-def count_posts(db: sqlite_utils.Database) -> int:
-    return db["posts"].count
-
-
 def post_versions(db: sqlite_utils.Database, post_id: str) -> list[dict]:
     return list(db.query("SELECT * FROM post_versions WHERE post_id = ? ORDER BY rowid", [post_id]))
 

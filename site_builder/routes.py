@@ -4,10 +4,6 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-KINDS = ("home", "post", "country", "campaign", "organization", "language", "month", "archive", "search", "feed",
-         "country-feed", "campaign-feed")
-
-
 def path_for(kind: str, locale: str, key: str = "", page: int = 1) -> str:
     """Site-relative path of a page, always starting with '/' and ending with '/' or a file name."""
     if kind == "home":

@@ -21,10 +21,6 @@ BACKGROUND_URL = re.compile(r"background-image:\s*url\(['\"]?([^'\")]+)")
 VIEWS = re.compile(r"^([\d.,]+)\s*([KMkm]?)$")
 
 
-class NoPublicPreview(ValueError):
-    """The channel has no web preview: t.me redirected away from /s/<channel>."""
-
-
 def parse_views(label: str) -> int | None:
     """'856' -> 856, '1.2K' -> 1200, '3M' -> 3000000."""
     match = VIEWS.match(label.strip())
