@@ -1,9 +1,10 @@
-"""aggregate(db, config) -> AggregateReport: tag every changed post, then group duplicates."""
+"""aggregate(db, config) -> AggregateReport: tag every changed post, group duplicates, apply curation."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -16,7 +17,10 @@ from aggregator.dedup import group_duplicates
 from aggregator.language import detect_languages
 from aggregator.sanitize import plain_text, sanitize_html
 from marathon.config import Config
-from marathon.store import save_tags
+from marathon.curation import Curation
+from marathon.store import apply_curation, save_tags
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -24,6 +28,9 @@ class AggregateReport:
     tagged: int = 0
     duplicates: int = 0
     languages: Counter = field(default_factory=Counter)
+    featured: int = 0
+    hidden: int = 0
+    curation_missing: list[str] = field(default_factory=list)  # ids the curation file names, not in the store
     seconds: float = 0.0
 
 
@@ -55,8 +62,13 @@ def tag_post(row: dict, source_country: str | None, organization: str | None, ma
     return tags
 
 
-def aggregate(db: sqlite_utils.Database, config: Config, retag: bool = False) -> AggregateReport:
-    """Tag posts whose text or the campaign config changed since last time, then mark duplicates."""
+def aggregate(db: sqlite_utils.Database, config: Config, retag: bool = False,
+              curation: Curation | None = None) -> AggregateReport:
+    """Tag posts whose text or the campaign config changed since last time, then mark duplicates.
+
+    With ``curation``, the store's featured and hidden posts become exactly the file's; without it
+    they are left as they are.
+    """
     started = time.perf_counter()
     report = AggregateReport()
     matcher = CampaignMatcher(config.campaigns)
@@ -82,6 +94,12 @@ def aggregate(db: sqlite_utils.Database, config: Config, retag: bool = False) ->
         for post_id, shown in duplicates.items():
             db.execute("UPDATE posts SET duplicate_of = ? WHERE id = ?", [shown, post_id])
     report.duplicates = len(duplicates)
+    if curation is not None:
+        report.curation_missing = apply_curation(db, curation)
+        report.featured, report.hidden = len(curation.featured), len(curation.hidden)
+        for post_id in report.curation_missing:
+            # Not fatal: the post may not be crawled yet; it is curated once it arrives.
+            log.warning("%s: post %s is not in the store (not crawled yet, or a typo?)", curation.path, post_id)
     report.languages = Counter(r["lang"] for r in db.query("SELECT lang FROM posts"))
     report.seconds = time.perf_counter() - started
     return report

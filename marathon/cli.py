@@ -17,6 +17,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from marathon.config import load_config, load_sources
+from marathon.curation import demo_curation_path, find_curation, load_curation
 from marathon.errors import MarathonError
 from marathon.store import default_db_path, open_store
 
@@ -24,6 +25,8 @@ console = Console(stderr=True)
 DB_HELP = "SQLite store (default: $MARATHON_DB or ./.marathon/marathon.db)."
 OUT_HELP = "Directory the site is published to (default: ./output)."
 CONFIG_HELP = "Site and campaign config (default: ./marathon.toml, else the bundled one)."
+CURATION_HELP = "Curation file of featured and hidden posts (default: curation.toml next to the sources file)."
+CURATION_CWD_HELP = "Curation file of featured and hidden posts (default: ./curation.toml if present)."
 
 
 def _progress() -> Progress:
@@ -43,11 +46,15 @@ def _crawl(sources, db_path, config):
     return report
 
 
-def _aggregate(db, config):
+def _aggregate(db, config, curation=None, retag=False):
     from aggregator.run import aggregate
 
     with console.status("Tagging posts"):
-        return aggregate(db, config)
+        report = aggregate(db, config, retag=retag, curation=curation)
+    for post_id in report.curation_missing:
+        console.print(f"[yellow]warning:[/] {curation.path}: post {post_id} is not in the store "
+                      "(not crawled yet, or a typo?)")
+    return report
 
 
 def _build(db, config, out):
@@ -89,13 +96,14 @@ def demo(no_serve: bool, port: int, db_path: Path | None, out: Path) -> None:
     site_port = free_port(port)
     config = load_config()
     config = replace(config, site=replace(config.site, base_url=f"http://127.0.0.1:{site_port}/"))
+    curation = load_curation(demo_curation_path())
     try:
         report = _crawl(network.sources, db_path, config)
     except BaseException:
         network.stop()
         raise
     db = open_store(db_path)
-    tagged = _aggregate(db, config)
+    tagged = _aggregate(db, config, curation)
     build = _build(db, config, out)
     _summary("marathon demo", [
         ("Sources crawled", f"{len(report.ok)} of {len(report.runs)}"),
@@ -105,6 +113,7 @@ def demo(no_serve: bool, port: int, db_path: Path | None, out: Path) -> None:
         ("Posts on the site", str(build.posts)),
         ("Languages", ", ".join(f"{k}: {v}" for k, v in sorted(tagged.languages.items(), key=lambda kv: -kv[1]) if k)),
         ("Duplicates grouped", str(tagged.duplicates)),
+        ("Featured / hidden", f"{tagged.featured} / {tagged.hidden}"),
         ("Pages written", str(build.pages)),
         ("Store", str(db_path)),
         ("Site", str(out)),
@@ -130,13 +139,15 @@ def demo(no_serve: bool, port: int, db_path: Path | None, out: Path) -> None:
               default=Path("sources.toml"), show_default=True, help="Sources file (TOML).")
 @click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), help=DB_HELP)
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), help=CONFIG_HELP)
-def crawl(sources_file: Path, db_path: Path | None, config_file: Path | None) -> None:
-    """Crawl every source in the sources file into the store, then tag the new posts."""
+@click.option("--curation", "curation_file", type=click.Path(dir_okay=False, path_type=Path), help=CURATION_HELP)
+def crawl(sources_file: Path, db_path: Path | None, config_file: Path | None, curation_file: Path | None) -> None:
+    """Crawl every source in the sources file into the store, then tag the new posts and apply curation."""
     sources = load_sources(sources_file)
     config = load_config(config_file)
+    curation = find_curation(curation_file, sources_file)
     db_path = db_path or default_db_path()
     report = _crawl(sources, db_path, config)
-    tagged = _aggregate(open_store(db_path), config)
+    tagged = _aggregate(open_store(db_path), config, curation)
     _summary("marathon crawl", [
         ("Sources crawled", f"{len(report.ok)} of {len(report.runs)}"), ("Sources failed", str(len(report.failed))),
         ("Posts new", str(report.posts_new)), ("Posts updated", str(report.posts_updated)),
@@ -147,12 +158,13 @@ def crawl(sources_file: Path, db_path: Path | None, config_file: Path | None) ->
 @click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), help=DB_HELP)
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), help=CONFIG_HELP)
 @click.option("--retag", is_flag=True, help="Tag every post again, not only changed ones.")
-def aggregate(db_path: Path | None, config_file: Path | None, retag: bool) -> None:
-    """Tag stored posts (language, country, campaigns) and group duplicates."""
-    from aggregator.run import aggregate as run_aggregate
-
-    report = run_aggregate(open_store(db_path), load_config(config_file), retag=retag)
+@click.option("--curation", "curation_file", type=click.Path(dir_okay=False, path_type=Path), help=CURATION_CWD_HELP)
+def aggregate(db_path: Path | None, config_file: Path | None, retag: bool, curation_file: Path | None) -> None:
+    """Tag stored posts (language, country, campaigns), group duplicates and apply curation."""
+    config, curation = load_config(config_file), find_curation(curation_file)
+    report = _aggregate(open_store(db_path), config, curation, retag=retag)
     _summary("marathon aggregate", [("Posts tagged", str(report.tagged)), ("Duplicates", str(report.duplicates)),
+                                    ("Featured / hidden", f"{report.featured} / {report.hidden}"),
                                     ("Time taken", f"{report.seconds:.1f} s")])
 
 
@@ -189,17 +201,18 @@ def serve(out: Path, port: int) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
 @click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), help=DB_HELP)
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), help=CONFIG_HELP)
-def import_(file: str, db_path: Path | None, config_file: Path | None) -> None:
+@click.option("--curation", "curation_file", type=click.Path(dir_okay=False, path_type=Path), help=CURATION_CWD_HELP)
+def import_(file: str, db_path: Path | None, config_file: Path | None, curation_file: Path | None) -> None:
     """Import posts from a JSONL file (one post per line); posts without tags are tagged."""
-    from aggregator.run import aggregate as run_aggregate
     from marathon.model import read_jsonl
     from marathon.store import upsert_posts
 
+    config, curation = load_config(config_file), find_curation(curation_file)
     stream = click.open_file(file, encoding="utf-8")
     posts = list(read_jsonl(stream, origin=file))
     db = open_store(db_path)
     new, updated = upsert_posts(db, posts, manual_tags=True)
-    report = run_aggregate(db, load_config(config_file))
+    report = _aggregate(db, config, curation)
     _summary("marathon import", [("Posts read", str(len(posts))), ("Posts new", str(new)),
                                  ("Posts updated", str(updated)), ("Posts tagged", str(report.tagged))])
 
@@ -209,14 +222,107 @@ def import_(file: str, db_path: Path | None, config_file: Path | None) -> None:
 @click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True, help="Output format.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, allow_dash=True), default="-", help="File (default: stdout).")
 def export(db_path: Path | None, fmt: str, output: str) -> None:
-    """Export every stored post as JSONL, newest first."""
+    """Export every stored post as JSONL, newest first (hidden posts too, with their hidden_reason)."""
     from marathon.model import write_jsonl
     from marathon.store import iter_posts
 
     db = open_store(db_path)
     with click.open_file(output, "w", encoding="utf-8") as fh:
-        for line in write_jsonl(iter_posts(db)):
+        for line in write_jsonl(iter_posts(db, include_hidden=True)):
             fh.write(line)
+
+
+CURATION_OPTION_HELP = "Curation file to edit (default: ./curation.toml, created if missing)."
+POST_DB_HELP = DB_HELP + " Used to check the post id and to apply the change at once."
+
+
+def _curated(curation, post_id: str, db_path: Path | None) -> None:
+    """After editing the file: warn about an unknown post id, and apply the file to the store if there is one."""
+    from marathon.store import apply_curation, has_post
+
+    db_path = db_path or default_db_path()
+    if not Path(db_path).exists():
+        console.print(f"[yellow]warning:[/] no store at {db_path}, so the post id {post_id} was not checked; "
+                      "the change applies at the next crawl or `marathon aggregate`")
+        return
+    db = open_store(db_path)
+    if not has_post(db, post_id):
+        console.print(f"[yellow]warning:[/] post {post_id} is not in the store {db_path} "
+                      "(not crawled yet, or a typo? `marathon export` lists the ids)")
+    apply_curation(db, curation)
+
+
+def _captions(ctx, param, values: tuple[str, ...]) -> dict[str, str]:
+    from marathon.config import UI_LOCALES
+
+    captions = {}
+    for value in values:
+        locale, sep, text = value.partition("=")
+        if not sep or not text.strip():
+            raise click.BadParameter(f"{value!r}: expected LOCALE=TEXT, e.g. ru='Лучший пост недели'")
+        if locale not in UI_LOCALES:
+            raise click.BadParameter(f"{locale!r}: expected one of {', '.join(UI_LOCALES)}")
+        captions[locale] = text.strip()
+    return captions
+
+
+def _curation_command(function):
+    function = click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), help=POST_DB_HELP)(function)
+    function = click.option("--curation", "curation_file", type=click.Path(dir_okay=False, path_type=Path),
+                            default=Path("curation.toml"), help=CURATION_OPTION_HELP)(function)
+    return click.argument("post_id", metavar="ID")(function)
+
+
+@cli.command()
+@_curation_command
+@click.option("--caption", "captions", multiple=True, callback=_captions, metavar="LOCALE=TEXT",
+              help="Caption in one UI locale (en ru kk ky uz uz-Cyrl az hy hi); repeat for more.")
+@click.option("--position", type=click.IntRange(min=1), help="Place in the featured list, 1 = top (default: last).")
+def feature(post_id: str, curation_file: Path, db_path: Path | None, captions: dict[str, str],
+            position: int | None) -> None:
+    """Feature post ID on the site (or update its captions and place) in the curation file."""
+    from marathon.curation import feature_post
+
+    curation = feature_post(curation_file, post_id, captions, position)
+    rank = next(i for i, f in enumerate(curation.featured, 1) if f.post == post_id)
+    click.echo(f"{curation_file}: {post_id} featured at position {rank} of {len(curation.featured)}")
+    if post_id in {h.post for h in curation.hidden}:
+        console.print(f"[yellow]note:[/] {post_id} is also hidden; hidden posts are not shown as featured")
+    _curated(curation, post_id, db_path)
+
+
+@cli.command()
+@_curation_command
+def unfeature(post_id: str, curation_file: Path, db_path: Path | None) -> None:
+    """Remove post ID from the featured posts in the curation file."""
+    from marathon.curation import unfeature_post
+
+    curation = unfeature_post(curation_file, post_id)
+    click.echo(f"{curation_file}: {post_id} no longer featured")
+    _curated(curation, post_id, db_path)
+
+
+@cli.command()
+@_curation_command
+@click.option("--reason", required=True, help="Why the post is hidden (e.g. spam, off-topic); kept in the file.")
+def hide(post_id: str, curation_file: Path, db_path: Path | None, reason: str) -> None:
+    """Hide post ID from the site (kept in the store and in `marathon export`)."""
+    from marathon.curation import hide_post
+
+    curation = hide_post(curation_file, post_id, reason)
+    click.echo(f"{curation_file}: {post_id} hidden ({reason.strip()})")
+    _curated(curation, post_id, db_path)
+
+
+@cli.command()
+@_curation_command
+def unhide(post_id: str, curation_file: Path, db_path: Path | None) -> None:
+    """Show a hidden post ID on the site again."""
+    from marathon.curation import unhide_post
+
+    curation = unhide_post(curation_file, post_id)
+    click.echo(f"{curation_file}: {post_id} shown again")
+    _curated(curation, post_id, db_path)
 
 
 def main() -> None:

@@ -21,6 +21,10 @@ class ConfigError(MarathonError):
         super().__init__(f"{where}: {message}")
 
 
+class CurationError(MarathonError):
+    """A curation command cannot do what was asked (the post is not featured, an empty reason)."""
+
+
 class StoreError(MarathonError):
     """The store cannot be opened or is of an unknown, newer schema."""
 

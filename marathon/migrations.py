@@ -50,11 +50,20 @@ def _v4_multi_country_sources(db: sqlite_utils.Database) -> None:
     db["sources"].add_column("country_from_content", int)
 
 
+def _v5_curation(db: sqlite_utils.Database) -> None:
+    # Written only by store.apply_curation from the curation file, never by crawls or imports.
+    db["posts"].add_column("featured_rank", int)
+    db["posts"].add_column("featured_caption", str)
+    db["posts"].add_column("hidden_reason", str)
+    db["posts"].create_index(["featured_rank"])
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("initial", _v1_initial),
     ("platform details: views, forwarded_from, edited", _v2_platform_details),
     ("HTTP validators (ETag, Last-Modified) per URL for conditional requests", _v3_http_validators),
     ("sources speaking for several countries", _v4_multi_country_sources),
+    ("curation: featured rank and captions, hidden reason", _v5_curation),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -51,6 +51,7 @@ class Post:
     views: int | None = None
     forwarded_from: str = ""
     edited: bool = False
+    hidden_reason: str | None = None  # set from the curation file; hidden posts are left off the site
 
     def to_json(self) -> dict[str, Any]:
         """The post in the public JSONL format of the brief (plus a few documented extras)."""

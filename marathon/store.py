@@ -8,13 +8,16 @@ import sqlite3
 from dataclasses import asdict
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 import sqlite_utils
 
 from marathon.errors import StoreError
 from marathon.migrations import migrate
 from marathon.model import CrawlRun, Media, Post, Source, content_hash, parse_datetime, utcnow
+
+if TYPE_CHECKING:
+    from marathon.curation import Curation
 
 DEFAULT_DB = Path(".marathon") / "marathon.db"
 JSON_FIELDS = ("hashtags", "also_langs", "countries", "campaigns", "media", "manual_tags")
@@ -53,6 +56,7 @@ def _post_row(post: Post) -> dict:
     row["published_utc"] = _utc(post.published)
     row["fetched"] = post.fetched.isoformat() if post.fetched else None
     row["content_hash"] = post.content_hash or content_hash(post.title + "\n" + post.text)
+    row.pop("hidden_reason")  # curation comes from the curation file only (apply_curation)
     for key in JSON_FIELDS:
         if key in row:
             row[key] = json.dumps(row[key], ensure_ascii=False)
@@ -144,14 +148,62 @@ def upsert_posts(db: sqlite_utils.Database, posts: Iterable[Post], manual_tags: 
 
 
 def iter_posts(db: sqlite_utils.Database, include_duplicates: bool = True, where: str = "",
-               params: Iterable = ()) -> Iterator[Post]:
-    """Every stored post, newest first."""
-    clauses = [where] if where else []
+               params: Iterable = (), include_hidden: bool = False) -> Iterator[Post]:
+    """Every stored post, newest first; posts hidden by curation only with ``include_hidden``."""
+    clauses = [f"({where})"] if where else []
     if not include_duplicates:
         clauses.append("duplicate_of IS NULL")
+    if not include_hidden:
+        clauses.append("hidden_reason IS NULL")
     sql = "SELECT * FROM posts" + (" WHERE " + " AND ".join(clauses) if clauses else "")
     for row in db.query(sql + " ORDER BY published_utc DESC, id", list(params)):
         yield row_to_post(row)
+
+
+def has_post(db: sqlite_utils.Database, post_id: str) -> bool:
+    return db.execute("SELECT 1 FROM posts WHERE id = ?", [post_id]).fetchone() is not None
+
+
+def apply_curation(db: sqlite_utils.Database, curation: Curation) -> list[str]:
+    """Make the store's featured and hidden posts exactly those of ``curation``.
+
+    Entries the file no longer has are cleared. Returns the ids the file names that are not in the
+    store (not crawled yet, or mistyped): they are applied once the post arrives.
+    """
+    missing = []
+    with db.conn:
+        db.execute("UPDATE posts SET featured_rank = NULL, featured_caption = NULL, hidden_reason = NULL "
+                   "WHERE featured_rank IS NOT NULL OR hidden_reason IS NOT NULL")
+        for rank, featured in enumerate(curation.featured, 1):
+            caption = json.dumps(featured.caption, ensure_ascii=False)
+            cursor = db.execute("UPDATE posts SET featured_rank = ?, featured_caption = ? WHERE id = ?",
+                                [rank, caption, featured.post])
+            if not cursor.rowcount:
+                missing.append(featured.post)
+        for hidden in curation.hidden:
+            cursor = db.execute("UPDATE posts SET hidden_reason = ? WHERE id = ?", [hidden.reason, hidden.post])
+            if not cursor.rowcount and hidden.post not in missing:
+                missing.append(hidden.post)
+    return missing
+
+
+def featured_posts(db: sqlite_utils.Database) -> list[tuple[Post, dict[str, str]]]:
+    """Featured posts in rank order with their captions by UI locale.
+
+    A featured cross-post stands for the post shown in its place (its ``duplicate_of``); hidden
+    posts are left out, and a post comes once, at its first rank.
+    """
+    result: list[tuple[Post, dict[str, str]]] = []
+    seen: set[str] = set()
+    for row in db.query("SELECT * FROM posts WHERE featured_rank IS NOT NULL ORDER BY featured_rank"):
+        caption = json.loads(row["featured_caption"] or "{}")
+        if row["duplicate_of"]:
+            row = next(db.query("SELECT * FROM posts WHERE id = ?", [row["duplicate_of"]]), None)
+        if row is None or row["hidden_reason"] is not None or row["id"] in seen:
+            continue
+        seen.add(row["id"])
+        result.append((row_to_post(row), caption))
+    return result
 
 
 def post_versions(db: sqlite_utils.Database, post_id: str) -> list[dict]:

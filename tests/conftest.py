@@ -25,6 +25,7 @@ def demo_site(tmp_path_factory):
     from aggregator.run import aggregate
     from crawler.run import crawl
     from marathon.config import load_config
+    from marathon.curation import demo_curation_path, load_curation
     from marathon.demo.server import start_demo_network
     from marathon.store import open_store
     from site_builder.build import build_site
@@ -35,7 +36,7 @@ def demo_site(tmp_path_factory):
     with start_demo_network() as network:
         report = crawl(network.sources, db_path, config.crawl)
     db = open_store(db_path)
-    aggregate(db, config)
+    aggregate(db, config, curation=load_curation(demo_curation_path()))  # as `marathon demo` does
     build_site(db, config, out)
     return db_path, out, report
 
