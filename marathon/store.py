@@ -149,12 +149,13 @@ def upsert_posts(db: sqlite_utils.Database, posts: Iterable[Post], manual_tags: 
 
 def iter_posts(db: sqlite_utils.Database, include_duplicates: bool = True, where: str = "",
                params: Iterable = (), include_hidden: bool = False) -> Iterator[Post]:
-    """Every stored post, newest first; posts hidden by curation only with ``include_hidden``."""
+    """Every stored post, newest first; posts hidden by curation, and copies of them, only with ``include_hidden``."""
     clauses = [f"({where})"] if where else []
     if not include_duplicates:
         clauses.append("duplicate_of IS NULL")
     if not include_hidden:
-        clauses.append("hidden_reason IS NULL")
+        clauses.append("hidden_reason IS NULL AND (duplicate_of IS NULL OR duplicate_of NOT IN "
+                       "(SELECT id FROM posts WHERE hidden_reason IS NOT NULL))")
     sql = "SELECT * FROM posts" + (" WHERE " + " AND ".join(clauses) if clauses else "")
     for row in db.query(sql + " ORDER BY published_utc DESC, id", list(params)):
         yield row_to_post(row)

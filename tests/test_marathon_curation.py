@@ -132,6 +132,13 @@ def test_hidden_posts_are_left_out_of_the_site_lists_but_exported_with_their_rea
     assert exported["spam"]["hidden_reason"] == "spam" and exported["p1"]["hidden_reason"] is None
 
 
+def test_hiding_a_post_hides_its_cross_posts_too(db):
+    db.execute("UPDATE posts SET duplicate_of = 'spam' WHERE id = 'p3'")
+    apply_curation(db, Curation(hidden=(Hidden("spam", "spam"),)))
+    assert {p.id for p in iter_posts(db)} == {"p1", "p2"}
+    assert {p.id for p in iter_posts(db, include_hidden=True)} == {"p1", "p2", "p3", "spam"}
+
+
 def test_a_featured_cross_post_stands_for_the_post_shown_in_its_place(db):
     db.execute("UPDATE posts SET duplicate_of = 'p1' WHERE id = 'p2'")
     apply_curation(db, Curation(featured=(Featured("p2", {"en": "Caption"}), Featured("p1", {}), Featured("p3", {}))))
