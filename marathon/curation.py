@@ -203,16 +203,25 @@ def _index(entries: tomlkit.items.AoT | None, post_id: str) -> int | None:
     return None
 
 
+def _inline(values: dict[str, str]) -> tomlkit.items.InlineTable:
+    inline = tomlkit.inline_table()
+    inline.update(values)
+    return inline
+
+
 def _new_table(values: dict) -> tomlkit.items.Table:
     table = tomlkit.table()
     for key, value in values.items():
-        if isinstance(value, dict):
-            inline = tomlkit.inline_table()
-            inline.update(value)
-            value = inline
-        table[key] = value
+        table[key] = _inline(value) if isinstance(value, dict) else value
     table.add(tomlkit.nl())  # a blank line between tables, as a person would write it
     return table
+
+
+def _insert(entries: tomlkit.items.AoT, index: int, table: tomlkit.items.Table) -> None:
+    index = max(0, min(index, len(entries)))
+    if index and not entries[index - 1].as_string().endswith("\n\n"):
+        entries[index - 1].add(tomlkit.nl())  # keep a blank line before the inserted table
+    entries.insert(index, table)
 
 
 def _append(document: tomlkit.TOMLDocument, header: str, table: tomlkit.items.Table, position: int | None) -> None:
@@ -220,8 +229,7 @@ def _append(document: tomlkit.TOMLDocument, header: str, table: tomlkit.items.Ta
     if entries is None:
         document.append(header, tomlkit.aot())
         entries = _entries(document, header)
-    index = len(entries) if position is None else max(0, min(position - 1, len(entries)))
-    entries.insert(index, table)
+    _insert(entries, len(entries) if position is None else position - 1, table)
 
 
 def _remove(document: tomlkit.TOMLDocument, header: str, index: int) -> None:
@@ -255,16 +263,11 @@ def feature_post(path: str | Path, post_id: str, captions: dict[str, str] | None
         return _write_document(path, document)
     table = entries[index]
     if captions:
-        if isinstance(table.get("caption"), dict):
-            for locale, text in captions.items():
-                table["caption"][locale] = text
-        else:
-            inline = tomlkit.inline_table()
-            inline.update(captions)
-            table["caption"] = inline
+        old = table.get("caption")
+        table["caption"] = _inline({**(dict(old) if isinstance(old, dict) else {}), **captions})
     if position is not None and position - 1 != index:
         del entries[index]
-        entries.insert(max(0, min(position - 1, len(entries))), table)
+        _insert(entries, position - 1, table)
     return _write_document(path, document)
 
 

@@ -200,6 +200,7 @@ def test_feature_adds_posts_in_order_and_position_moves_one_keeping_the_comments
     assert "p3 featured at position 1 of 3" in result.output
     text = path.read_text(encoding="utf-8")
     assert "# Curated by the KZ team" in text and "# top story" in text
+    assert '"\n[[' not in text  # a blank line before every table, as a person writes it
     curation = load_curation(path)
     assert [(f.post, f.caption) for f in curation.featured] == [
         ("p3", {"en": "Food parcels", "uz-Cyrl": "Озиқ-овқат"}), ("p1", {}), ("p2", {})]
