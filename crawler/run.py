@@ -135,10 +135,17 @@ def split_by_host(sources: list[Source], workers: int) -> list[list[Source]]:
     per-host politeness holds across processes."""
     groups: list[list[Source]] = [[] for _ in range(max(1, workers))]
     hosts: dict[str, int] = {}
+
+    def load(i: int, platform: str) -> tuple[int, int]:
+        return sum(s.platform == platform for s in groups[i]), len(groups[i])
+
     for source in sources:
         host = urlsplit(source.url).netloc
-        if host not in hosts:  # the next host goes to the group with the fewest sources
-            hosts[host] = min(range(len(groups)), key=lambda i: len(groups[i]))
+        if host not in hosts:
+            # The next host goes to the group with the fewest sources of its platform, then the fewest
+            # sources: platforms cost very differently (a website is a listing and an article per post,
+            # a feed one request), so each process gets its share of each.
+            hosts[host] = min(range(len(groups)), key=lambda i: load(i, source.platform))
         groups[hosts[host]].append(source)
     return [group for group in groups if group]
 

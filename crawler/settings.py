@@ -40,6 +40,25 @@ def scrapy_settings(crawl: CrawlSettings) -> dict[str, Any]:
                                    "crawler.middlewares.StrictRobotsTxtMiddleware": 100,
                                    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
                                    "crawler.middlewares.BackoffRetryMiddleware": 550,
-                                   "crawler.middlewares.ConditionalRequestsMiddleware": 580},
-        "EXTENSIONS": {"scrapy.extensions.telnet.TelnetConsole": None},
+                                   "crawler.middlewares.ConditionalRequestsMiddleware": 580,
+                                   "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+                                   "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
+                                   "scrapy.downloadermiddlewares.stats.DownloaderStats": None,
+                                   "scrapy.downloadermiddlewares.httpcache.HttpCacheMiddleware": None,
+                                   "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None},
+        # What we do not use costs per request or at start-up (see docs/benchmarks.md, "Crawl"):
+        # items are stored synchronously, so processing them 100 at a time only adds asyncio tasks
+        # (100 per response); the generator check parses each callback's source; stats are not read.
+        "CONCURRENT_ITEMS": 1,
+        "WARN_ON_GENERATOR_RETURN_VALUE": False,
+        "STATS_CLASS": "scrapy.statscollectors.DummyStatsCollector",
+        "DOWNLOAD_HANDLERS": {"s3": None, "ftp": None, "file": None, "data": None},
+        "SPIDER_MIDDLEWARES": {"scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+                               "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None},
+        "EXTENSIONS": {name: None for name in (
+            "scrapy.extensions.telnet.TelnetConsole", "scrapy.extensions.corestats.CoreStats",
+            "scrapy.extensions.memusage.MemoryUsage", "scrapy.extensions.memdebug.MemoryDebugger",
+            "scrapy.extensions.closespider.CloseSpider", "scrapy.extensions.feedexport.FeedExporter",
+            "scrapy.extensions.logstats.LogStats", "scrapy.extensions.spiderstate.SpiderState",
+            "scrapy.extensions.throttle.AutoThrottle", "scrapy.extensions.remote_control.RemoteControl")},
     }

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from typing import Iterator
+from urllib.parse import urljoin
 
 import feedparser
 
@@ -68,17 +70,49 @@ def _youtube_media(entry) -> list[dict]:
 
 
 def _body_and_caption(entry) -> tuple[str, str]:
-    """The entry's HTML body and its media caption.
+    """The entry's HTML body, with its links made absolute, and its media caption.
 
     feedparser 6 files <media:description> under ``content`` as text/plain when no
     content:encoded came first, so only HTML content counts as the body.
     """
     contents = entry.get("content") or []
-    html = next((c.get("value", "") for c in contents if c.get("type") in ("text/html", "application/xhtml+xml")), "")
+    html = next((c for c in contents if c.get("type") in ("text/html", "application/xhtml+xml")), None)
     plain = [c.get("value", "") for c in contents if c.get("type") == "text/plain"]
-    body = html or entry.get("summary", "") or (plain[0] if plain else "")
+    summary = entry.get("summary_detail") or {}
+    if html is not None and html.get("value"):
+        body, base = html["value"], html.get("base", "")
+    elif entry.get("summary"):
+        body, base = entry["summary"], summary.get("base", "")
+    else:
+        body, base = (plain[0] if plain else ""), ""
     caption = next((p for p in plain if p and p != body and p != entry.get("summary")), "")
-    return body, caption
+    return absolute_links(body, base), caption
+
+
+# Attributes holding a URL in post HTML (feedparser's list, less what no post body carries).
+URL_ATTRIBUTE = re.compile(r"""(\s(?:href|src|poster|cite|longdesc|data)\s*=\s*)(?:"([^"]*)"|'([^']*)')""", re.I)
+TAG = re.compile(r"<[a-zA-Z][^>]*>")
+HAS_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+
+def absolute_links(html: str, base: str) -> str:
+    """``html`` with relative URLs in its tags resolved against ``base`` (the entry's xml:base or the feed URL).
+
+    feedparser can do this itself (``resolve_relative_uris``), but through a second pass of its
+    SGML parser over every entry; this touches only tags with a relative URL. Dangerous markup is
+    not our job here: the aggregator sanitizes every post's HTML with nh3.
+    """
+    if not base or ("href" not in html and "src" not in html and "=" not in html):
+        return html
+
+    def attribute(match: re.Match) -> str:
+        value = match.group(2) if match.group(2) is not None else match.group(3)
+        if not value.strip() or HAS_SCHEME.match(value.strip()):
+            return match.group(0)
+        quote = '"' if match.group(2) is not None else "'"
+        return f"{match.group(1)}{quote}{urljoin(base, value.strip())}{quote}"
+
+    return TAG.sub(lambda tag: URL_ATTRIBUTE.sub(attribute, tag.group(0)), html)
 
 
 def _int(value) -> int | None:
@@ -117,7 +151,11 @@ def parse_feed(body: bytes, source_id: str, url: str = "") -> list[RawPost]:
     """
     body = utf8_xml(body)
     check_feed_is_safe(body)
-    feed = feedparser.parse(body, response_headers={"content-location": url} if url else None)
+    # Bytes, so feedparser reads the XML declaration's encoding itself. No sanitizing or URL
+    # resolving inside feedparser: each is a second SGML pass over every entry's HTML. The
+    # aggregator sanitizes with nh3, and absolute_links() resolves the body's URLs.
+    feed = feedparser.parse(body, response_headers={"content-location": url} if url else None,
+                            sanitize_html=False, resolve_relative_uris=False)
     captions = media_captions(body) if b"media:description" in body or b"mrss" in body else {}
     language = feed.feed.get("language") or None
     posts: list[RawPost] = []

@@ -349,7 +349,7 @@ class WebsiteCrawl(SourceCrawl):
             yield self.follow(link, self.parse_article_page)
         # Stop paging once a listing page holds only stored articles.
         if next_page and more and new_links:
-            yield self.follow(next_page, self.parse)
+            yield self.follow(next_page, self.parse, priority=1)  # the listing chain before the articles
 
     def parse_article_page(self, response) -> Iterator[RawPost]:
         post = parse_article(decode_body(response.body, response.encoding), response.url, self.source.id,
