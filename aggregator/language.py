@@ -8,7 +8,10 @@ restricted to the fourteen languages that matter measures best (docs/tagging.md,
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
+
+from aggregator.language_cues import kazakh_against_kyrgyz, russian_against, russian_against_bulgarian
 
 OURS = ("ru", "kk", "ky", "uz", "az", "hy", "hi", "en")
 NEIGHBOURS = ("uk", "be", "tg", "tr", "mn", "bg")
@@ -17,9 +20,12 @@ CANDIDATES = OURS + NEIGHBOURS
 URL = re.compile(r"https?://\S+|www\.\S+")
 MENTION_OR_TAG = re.compile(r"[#@][\w.\u0300-\u036f\u0900-\u0963\u0966-\u097f]+")
 NON_LETTER = re.compile(r"[^\w\s'ʻʼ‘’\u0900-\u0963\u0966-\u097f-]+")
+# The three in one pass (a URL or a tag is matched where it starts, before its symbols are).
+NOT_TEXT = re.compile(rf"{URL.pattern}|{MENTION_OR_TAG.pattern}|[^\w\s'ʻʼ‘’\u0900-\u0963\u0966-\u097f#@-]+|[#@]")
 SENTENCES = re.compile(r"\n\s*\n|(?<=[.!?։।])\s+")
 MIN_LETTERS = 8
 MODEL_CHARS = 120
+CUE_WEIGHT = 8.0  # one cue of aggregator.language_cues against the model's log-likelihood margin
 
 # Letters a language never writes (CLDR exemplar characters), with how many of them rule it
 # out whatever the n-gram model says: one for languages whose neighbours differ in a letter,
@@ -37,41 +43,46 @@ FOREIGN_LETTERS: dict[str, tuple[set[str], int]] = {
     "uz_latin": (set("əıçşğüöw"), 1),
     "tr": (set("əxqw"), 1),
 }
-# Russian and Bulgarian share most letters and many short words; these tell them apart.
-RU_WORDS = {"что", "это", "как", "его", "её", "все", "был", "была", "были", "для", "уже", "только", "если",
-            "мы", "вы", "они", "она", "он", "нас", "вас", "их", "так", "тоже", "еще", "ещё", "чтобы", "когда",
-            "у", "к", "о", "об", "после", "через", "очень", "свой", "своих", "который", "которые", "где"}
-BG_WORDS = {"ще", "са", "със", "във", "към", "това", "тези", "които", "която", "който", "беше", "бяха",
-            "през", "след", "около", "всички", "нашите", "някои", "тук", "днес", "вече", "се", "си", "ги",
-            "го", "му", "съм", "сме", "сте", "е", "най", "където", "защото", "нито"}
-RU_ENDINGS = re.compile(r"\w(?:ого|его|ому|ему|ться|тся|ый|ые|ых|ую|ая|ой|ею|ами|ями)\b")
-BG_ENDINGS = re.compile(r"\w(?:ът|ят|ите|ата|ото)\b|\b(?:най|по)-\w")
-WORD = re.compile(r"\w+")
-SCRIPT_LANGUAGES = {"Cyrl": {"ru", "kk", "ky", "uz", "tg", "mn", "uk", "be", "bg"}, "Latn": {"en", "az", "uz", "tr"}}
+SCRIPT_LANGUAGES = {"Cyrl": ("ru", "kk", "ky", "uz", "tg", "mn", "uk", "be", "bg"), "Latn": ("en", "az", "uz", "tr")}
 
 
 def clean_text(text: str) -> str:
     """Text without URLs, mentions, hashtags, emoji and symbols: what a language model should see."""
-    text = URL.sub(" ", text)
-    text = MENTION_OR_TAG.sub(" ", text)
-    text = NON_LETTER.sub(" ", text)
-    return " ".join(text.split())
+    return " ".join(NOT_TEXT.sub(" ", text).split())
 
 
-SCRIPTS = {"Cyrl": re.compile(r"[\u0400-\u052f]"), "Latn": re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]"),
+SCRIPTS = {"Cyrl": re.compile(r"[\u0400-\u052f]"), "Latn": re.compile(r"[A-Za-z\u00c0-\u027f\u1e00-\u1eff]"),
            "Armn": re.compile(r"[\u0531-\u0587]"), "Deva": re.compile(r"[\u0900-\u0963\u0966-\u097f]")}
-LETTER = re.compile(r"[^\W\d_]")
+# Letters, without the modifier letters ʻ ʼ that Uzbek writes as apostrophes (o‘, gʻ, maʼno).
+LETTER = re.compile(r"[^\W\d_\u0280-\u02ff]")
+
+
+def _byte_classes() -> bytes:
+    """A bytes.translate table for UTF-8: 'L' for an ASCII letter or the first byte of U+00C0-U+027F
+    (Latin), 'C' for the first byte of U+0400-U+04FF (Cyrillic), 'A' for the first byte of ‘ ’
+    (apostrophes), 'X' for the first byte of anything else, '.' for the rest."""
+    table = bytearray(b"." * 256)
+    for first, last, mark in ((0x41, 0x5A, "L"), (0x61, 0x7A, "L"), (0xC2, 0xF4, "X"), (0xC3, 0xC9, "L"),
+                              (0xCA, 0xCB, "."), (0xD0, 0xD3, "C"), (0xE2, 0xE2, "A")):
+        table[first:last + 1] = mark.encode() * (last + 1 - first)
+    return bytes(table)
+
+
+BYTE_CLASSES = _byte_classes()
+APOSTROPHES = ("\u2018".encode(), "\u2019".encode())
 
 
 def _script_counts(text: str) -> dict[str, int]:
-    """Letters per script (regexes run in C: this is on the hot path of every post)."""
+    """Letters per script of cleaned text. Text in Latin and basic Cyrillic letters only (nearly
+    every post) is counted byte by byte in C; anything else goes through the script regexes."""
+    data = text.encode()
+    classes = data.translate(BYTE_CLASSES)
+    if b"X" not in classes and classes.count(b"A") == data.count(APOSTROPHES[0]) + data.count(APOSTROPHES[1]):
+        counts = {"Cyrl": classes.count(b"C"), "Latn": classes.count(b"L")}
+        return {script: n for script, n in counts.items() if n > 0}
     total = len(LETTER.findall(text))
-    counts = {"Cyrl": len(SCRIPTS["Cyrl"].findall(text)), "Latn": len(SCRIPTS["Latn"].findall(text))}
-    rest = total - counts["Cyrl"] - counts["Latn"]
-    if rest > 0:  # only then look for the other scripts
-        counts["Armn"] = len(SCRIPTS["Armn"].findall(text))
-        counts["Deva"] = len(SCRIPTS["Deva"].findall(text))
-        counts["Other"] = rest - counts["Armn"] - counts["Deva"]
+    counts = {script: len(pattern.findall(text)) for script, pattern in SCRIPTS.items()}
+    counts["Other"] = total - sum(counts.values())
     return {script: n for script, n in counts.items() if n > 0}
 
 
@@ -82,69 +93,78 @@ def _identifier():
     return langid._load_identifier(langs=list(CANDIDATES))  # noqa: SLF001 (no public constructor takes langs)
 
 
-FOREIGN_PATTERNS = {key: (re.compile("[" + "".join(sorted(letters)) + "]"), needed)
-                    for key, (letters, needed) in FOREIGN_LETTERS.items()}
+@lru_cache(maxsize=1)
+def _scorer() -> Callable[[str], dict[str, float]]:
+    """text -> {language: py3langid's naive Bayes score}. The same sums as ``rank`` (byte n-grams
+    found by its automaton, weighted by log(1 + count)), with the weights kept in float32 (numpy's
+    float16 products are slow) and without ranking the languages the script already excludes."""
+    identifier = _identifier()
+    try:
+        import numpy as np
+        from py3langid.langid import visit_counts
+
+        table = np.ascontiguousarray(identifier.nb_ptc, dtype=np.float32)
+        prior = np.asarray(identifier.nb_pc, dtype=np.float32)
+        walk = (identifier.tk_nextmove, identifier._rowbase, identifier.tk_output)  # noqa: SLF001
+        encode = identifier._encode  # noqa: SLF001
+    except (ImportError, AttributeError):  # another py3langid inside: its public ranking
+        return lambda text: dict(identifier.rank(text))
+    classes = list(identifier.nb_classes)
+    first = {label: classes.index(label) for label in classes}
+    aliases = [(first[label], i) for i, label in enumerate(classes) if i != first[label]]  # uz: two columns
+    labels, columns = list(first), list(first.values())
+
+    def scores(text: str) -> dict[str, float]:
+        visits = visit_counts(*walk, encode(text))
+        if not visits:
+            return dict(identifier.rank(text))
+        idx = np.fromiter(visits.keys(), dtype=np.intp, count=len(visits))
+        counts = np.fromiter(visits.values(), dtype=np.float32, count=len(visits))
+        values = (np.log1p(counts) @ table.take(idx, axis=0) + prior).tolist()
+        for keep, dupe in aliases:
+            values[keep] = max(values[keep], values[dupe])
+        return dict(zip(labels, [values[i] for i in columns]))
+    return scores
 
 
-def _ruled_out(lang: str, lower: str, letters: int, script: str) -> bool:
+FOREIGN_ANY = re.compile("[" + "".join(sorted(set().union(*(letters for letters, _ in FOREIGN_LETTERS.values())))) + "]")
+
+
+def _ruled_out(lang: str, foreign: list[str], letters: int, script: str) -> bool:
+    """Whether the text's letters rule ``lang`` out; ``foreign`` holds every letter of the text that
+    some language cannot write (FOREIGN_ANY), usually none."""
     key = "uz_latin" if lang == "uz" and script == "Latn" else lang
-    if key not in FOREIGN_PATTERNS:
+    if not foreign or key not in FOREIGN_LETTERS:
         return False
-    pattern, needed = FOREIGN_PATTERNS[key]
+    alphabet, needed = FOREIGN_LETTERS[key]
     # In longer text a quoted name or slogan ("Мы вместе" in Uzbek) must not rule a language out.
-    return len(pattern.findall(lower)) >= max(needed, 0.02 * letters)
-
-
-def _russian_or_bulgarian(lower: str) -> str | None:
-    """'ru' or 'bg' when the text's letters and short words say so, else None."""
-    words = WORD.findall(lower)
-    russian = (sum(1 for char in lower if char in "ыэё") + sum(1 for w in words if w in RU_WORDS)
-               + len(RU_ENDINGS.findall(lower)))
-    # Bulgarian writes ъ before consonants and at word ends (път, градът); Russian only before е ё ю я.
-    bulgarian = (len(re.findall(r"ъ(?![еёюя])", lower)) + sum(1 for w in words if w in BG_WORDS)
-                 + len(BG_ENDINGS.findall(lower)))
-    if russian > bulgarian:
-        return "ru"
-    if bulgarian > russian:
-        return "bg"
-    return None
-
-
-KYRGYZ_SIGNS = re.compile(r"оо|ээ|уу|үү|өө|(?:н|д|т)(?:ун|үн)\b")  # long vowels; genitive -нун/-дүн
-KAZAKH_SIGNS = re.compile(r"(?:н|д|т)(?:ың|ің)\b")  # genitive -ның/-дің/-тың
-
-
-def _kazakh_or_kyrgyz(lower: str) -> str | None:
-    """'kk' or 'ky' from Kazakh letters, Kyrgyz long vowels and their genitive endings, else None."""
-    kazakh = sum(1 for char in lower if char in "әғқұһі") + len(KAZAKH_SIGNS.findall(lower))
-    kyrgyz = len(KYRGYZ_SIGNS.findall(lower))
-    if kazakh > kyrgyz:
-        return "kk"
-    if kyrgyz > kazakh:
-        return "ky"
-    return None
+    return sum(1 for char in foreign if char in alphabet) >= max(needed, 0.02 * letters)
 
 
 def _decide(cleaned: str, script: str, letters: int) -> str:
-    # The model's cost grows with length and 200 characters already decide; letters see it all.
+    # The model's cost grows with length and 120 characters already decide; letters see it all.
     sample = cleaned if len(cleaned) <= MODEL_CHARS else cleaned[:cleaned.rfind(" ", 0, MODEL_CHARS) + 1 or MODEL_CHARS]
-    scores = {lang: score for lang, score in _identifier().rank(sample) if lang in SCRIPT_LANGUAGES[script]}
-    ranked = sorted(scores, key=scores.get, reverse=True)
+    scores = _scorer()(sample)
+    ranked = sorted(SCRIPT_LANGUAGES[script], key=scores.__getitem__, reverse=True)
     lower = cleaned.lower()
-    allowed: list[str] = []
-    for lang in ranked:  # the two best languages the letters allow are all we need
-        if not _ruled_out(lang, lower, letters, script):
-            allowed.append(lang)
-            if len(allowed) == 2:
-                break
-    allowed = allowed or ranked[:1]
+    foreign = FOREIGN_ANY.findall(lower)
+    allowed = [lang for lang in ranked if not _ruled_out(lang, foreign, letters, script)]
+    if not allowed:
+        return ranked[0]
     best = allowed[0]
-    pair = {best, allowed[1]} if len(allowed) > 1 else set()
-    if script == "Cyrl" and pair == {"ru", "bg"}:
-        return _russian_or_bulgarian(lower) or best
-    if script == "Cyrl" and pair == {"kk", "ky"}:
-        return _kazakh_or_kyrgyz(lower) or best
-    return best
+    if script != "Cyrl" or len(allowed) == 1:
+        return best
+    # Cyrillic languages the model mixes up, settled with the cues of aggregator.language_cues.
+    if {best, allowed[1]} == {"kk", "ky"}:  # the model knows these two apart least: the cues decide
+        evidence = kazakh_against_kyrgyz(lower)
+        best = best if evidence == 0 else "kk" if evidence > 0 else "ky"
+    if "ru" not in allowed:
+        return best
+    # Russian, when its letters allow it, is weighed against the best other language: each cue counts
+    # CUE_WEIGHT against the model's log-likelihood margin.
+    other = best if best != "ru" else allowed[1]
+    evidence = russian_against_bulgarian(lower) if other == "bg" else russian_against(other, lower)
+    return "ru" if scores["ru"] - scores[other] + CUE_WEIGHT * evidence > 0 else other
 
 
 def _detect_clean(cleaned: str, counts: dict[str, int] | None = None) -> str | None:
