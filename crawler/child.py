@@ -1,27 +1,116 @@
-"""Entry point of the crawl's child process: reads the job as JSON on stdin, runs the spiders."""
+"""Entry point of the crawl's child process: reads the job as JSON on stdin, runs the spiders.
+
+With several workers, the child imports Scrapy, the spiders and every component the settings
+name once, then forks one worker per group of hosts (``split_by_host``). Each worker starts its
+own reactor: Twisted's cannot restart or be shared across processes (scrapy#4826), but a reactor
+installed after the fork is the worker's own. Importing once instead of once per process saves
+about a CPU second per extra worker (docs/benchmarks.md, "Crawl").
+"""
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 
-from crawler.run import run_scrapy
+from crawler.run import run_scrapy, split_by_host
 from marathon.config import CrawlSettings
 from marathon.model import Source
 
 
-def main() -> None:
+def preload(settings: CrawlSettings) -> None:
+    """Import what the Scrapy crawler would load by name at start-up, so forked workers share it."""
+    import warnings
+
+    import crawler.middlewares  # noqa: F401
+    import crawler.pipelines  # noqa: F401
+    import crawler.spiders.rss  # noqa: F401
+    import crawler.spiders.telegram  # noqa: F401
+    import crawler.spiders.website  # noqa: F401
+    from scrapy.crawler import CrawlerProcess  # noqa: F401
+    from scrapy.settings import Settings
+    from scrapy.utils.conf import build_component_list
+    from scrapy.utils.misc import load_object
+
+    from crawler.settings import scrapy_settings
+
+    scrapy = Settings(scrapy_settings(settings))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        # This loads every component named, the disabled ones too, as Scrapy does at start-up.
+        names = [path for key in ("DOWNLOADER_MIDDLEWARES", "SPIDER_MIDDLEWARES", "EXTENSIONS", "ITEM_PIPELINES")
+                 for path in build_component_list(scrapy.get_component_priority_dict_with_base(key))]
+    names += [path for path in scrapy.getwithbase("DOWNLOAD_HANDLERS").values() if path]
+    names += [scrapy.get(key) for key in ("SCHEDULER", "DOWNLOADER", "SCHEDULER_PRIORITY_QUEUE",
+                                          "SCHEDULER_MEMORY_QUEUE", "STATS_CLASS", "LOG_FORMATTER",
+                                          "DUPEFILTER_CLASS", "TWISTED_DNS_RESOLVER")]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for name in names:
+            if isinstance(name, str) and "." in name:
+                try:
+                    load_object(name)
+                except (ImportError, NameError, ValueError):
+                    pass  # the worker loads it again and reports it as Scrapy would
+
+
+def _profiled(function, *args) -> None:
+    """Run ``function``, under cProfile when MARATHON_PROFILE names a file prefix (for bench/)."""
+    prefix = os.environ.get("MARATHON_PROFILE")
+    if not prefix:
+        function(*args)
+        return
+    import cProfile
+
+    profile = cProfile.Profile()
+    try:
+        profile.runcall(function, *args)
+    finally:
+        profile.dump_stats(f"{prefix}.{os.getpid()}")
+
+
+def run_workers(groups: list[list[Source]], db: str, run: str, settings: CrawlSettings) -> int:
+    """Fork one worker per group after importing everything once; the exit status is 1 if any failed."""
+    import gc
+
+    _profiled(preload, settings)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    gc.freeze()  # the inherited objects stay shared: the collector does not touch (and copy) them
+    pids = []
+    for group in groups:
+        pid = os.fork()
+        if pid == 0:  # the worker
+            code = 0
+            try:
+                _profiled(run_scrapy, group, db, run, settings)
+            except BaseException:  # noqa: BLE001 (reported, then the worker ends; the parent records the sources)
+                import traceback
+
+                traceback.print_exc()
+                code = 1
+            finally:
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(code)
+        pids.append(pid)
+    status = 0
+    for pid in pids:
+        _, wait_status = os.waitpid(pid, 0)
+        status = status or int(os.waitstatus_to_exitcode(wait_status) != 0)
+    return status
+
+
+def main() -> int:
     job = json.loads(sys.stdin.read())
     sources = [Source(**s) for s in job["sources"]]
-    run_scrapy(sources, job["db"], job["run"], CrawlSettings(**job["settings"]))
+    settings = CrawlSettings(**job["settings"])
+    groups = split_by_host(sources, job.get("workers", 1))
+    if len(groups) > 1 and hasattr(os, "fork"):
+        return run_workers(groups, job["db"], job["run"], settings)
+    _profiled(run_scrapy, sources, job["db"], job["run"], settings)
+    return 0
 
 
 if __name__ == "__main__":
-    import os
-
-    if os.environ.get("MARATHON_PROFILE"):  # for bench/: profile the spiders' process
-        import cProfile
-
-        cProfile.run("main()", f"{os.environ['MARATHON_PROFILE']}.{os.getpid()}")
-    else:
-        main()
+    sys.exit(main())

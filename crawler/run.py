@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import subprocess
 import sys
 import time
@@ -150,9 +151,11 @@ def split_by_host(sources: list[Source], workers: int) -> list[list[Source]]:
     return [group for group in groups if group]
 
 
-def _start_child(sources: list[Source], db_path: str, run: str, settings: CrawlSettings) -> subprocess.Popen:
+def _start_child(sources: list[Source], db_path: str, run: str, settings: CrawlSettings,
+                 workers: int = 1) -> subprocess.Popen:
     # A fresh interpreter: Twisted's reactor cannot restart within one process (scrapy#4826).
-    job = json.dumps({"sources": [asdict(s) for s in sources], "db": db_path, "run": run, "settings": asdict(settings)})
+    job = json.dumps({"sources": [asdict(s) for s in sources], "db": db_path, "run": run,
+                      "settings": asdict(settings), "workers": workers})
     child = subprocess.Popen([sys.executable, "-m", "crawler.child"], stdin=subprocess.PIPE, text=True)
     child.stdin.write(job)
     child.stdin.close()
@@ -170,7 +173,12 @@ def crawl(sources: list[Source], db_path: str | Path, settings: CrawlSettings | 
     run = datetime.now().strftime("%Y%m%dT%H%M%S.%f")
     scrapy_sources = [s for s in sources if s.platform in SCRAPY_PLATFORMS]
     api_sources = [s for s in sources if s.platform in API_PLATFORMS]
-    children = [_start_child(group, db_path, run, settings) for group in split_by_host(scrapy_sources, settings.workers)]
+    if not scrapy_sources:
+        children = []
+    elif hasattr(os, "fork"):  # one child imports Scrapy once and forks its workers (crawler/child.py)
+        children = [_start_child(scrapy_sources, db_path, run, settings, settings.workers)]
+    else:
+        children = [_start_child(group, db_path, run, settings) for group in split_by_host(scrapy_sources, settings.workers)]
     if api_sources:
         asyncio.run(_run_api(api_sources, db_path, run, settings))
     while any(child.poll() is None for child in children):

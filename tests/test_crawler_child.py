@@ -1,0 +1,61 @@
+"""crawler/child.py and split_by_host: one child imports Scrapy once and forks a worker per group of hosts."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from crawler.run import crawl, split_by_host
+from marathon.config import CrawlSettings
+from marathon.demo.recorded import Recorded, RecordedServer
+from marathon.model import Source
+from marathon.store import crawl_runs, iter_posts, open_store
+from tests.conftest import RESPONSES
+
+RSS = "application/rss+xml; charset=utf-8"
+ALLOW_ALL = Recorded(200, b"User-agent: *\nAllow: /\n", "text/plain")
+
+
+def _source(id: str, platform: str, url: str) -> Source:
+    return Source(id=id, name=id, organization=f"Org {id}", country="KZ", platform=platform, url=url)
+
+
+def test_split_by_host_keeps_every_source_of_a_host_in_one_group():
+    sources = [_source(f"s{i}", "rss", f"http://host{i % 3}.example/feed{i}.xml") for i in range(9)]
+    groups = split_by_host(sources, 2)
+    hosts = [{s.url.split("/")[2] for s in group} for group in groups]
+    assert sum(len(h) for h in hosts) == 3 and not hosts[0] & hosts[1]
+    assert sorted(s.id for group in groups for s in group) == sorted(s.id for s in sources)
+
+
+def test_split_by_host_gives_each_group_its_share_of_every_platform():
+    # Platforms alternate as in the demo; spreading by count alone put every website in one group.
+    platforms = ["telegram", "website", "rss", "rss"]
+    sources = [_source(f"s{i}", platforms[i % 4], f"http://host{i}.example/x") for i in range(40)]
+    groups = split_by_host(sources, 2)
+    for platform in ("telegram", "website", "rss"):
+        assert [sum(s.platform == platform for s in group) for group in groups] == [
+            sum(s.platform == platform for s in sources) // 2] * 2
+
+
+def test_split_by_host_never_makes_empty_groups():
+    assert split_by_host([_source("a", "rss", "http://one.example/feed.xml")], 4) == [
+        [_source("a", "rss", "http://one.example/feed.xml")]]
+    assert split_by_host([], 3) == []
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="workers are forked where the platform can fork")
+def test_sources_on_two_hosts_are_crawled_by_two_forked_workers(tmp_path):
+    feed = (RESPONSES / "rss/volunteers-ru.xml").read_bytes()
+    routes = {"/robots.txt": ALLOW_ALL, "/feed.xml": Recorded(200, feed, RSS)}
+    with RecordedServer(dict(routes)) as one, RecordedServer(dict(routes)) as two:
+        sources = [_source("one-rss", "rss", f"{one.base_url}/feed.xml"),
+                   _source("two-rss", "rss", f"{two.base_url}/feed.xml")]
+        assert len(split_by_host(sources, 2)) == 2
+        report = crawl(sources, tmp_path / "store.db", CrawlSettings(workers=2, backoff=0.01))
+        assert one.requests == ["/robots.txt", "/feed.xml"] and two.requests == ["/robots.txt", "/feed.xml"]
+    db = open_store(tmp_path / "store.db")
+    runs = {r["source_id"]: r for r in crawl_runs(db, report.run)}
+    assert {k: (r["status"], r["posts_new"]) for k, r in runs.items()} == {"one-rss": ("ok", 5), "two-rss": ("ok", 5)}
+    assert sorted({p.source_id for p in iter_posts(db)}) == ["one-rss", "two-rss"]
