@@ -8,10 +8,11 @@ restricted to the fourteen languages that matter measures best (docs/tagging.md,
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable
 from functools import lru_cache
 
-from aggregator.language_cues import kazakh_against_kyrgyz, russian_against, russian_against_bulgarian
+from aggregator.language_cues import Cues
 
 OURS = ("ru", "kk", "ky", "uz", "az", "hy", "hi", "en")
 NEIGHBOURS = ("uk", "be", "tg", "tr", "mn", "bg")
@@ -26,6 +27,7 @@ SENTENCES = re.compile(r"\n\s*\n|(?<=[.!?։।])\s+")
 MIN_LETTERS = 8
 MODEL_CHARS = 120
 CUE_WEIGHT = 8.0  # one cue of aggregator.language_cues against the model's log-likelihood margin
+CLOSE_CALL = 6 * CUE_WEIGHT  # a margin the cues of a short text could not outweigh
 
 # Letters a language never writes (CLDR exemplar characters), with how many of them rule it
 # out whatever the n-gram model says: one for languages whose neighbours differ in a letter,
@@ -130,15 +132,15 @@ def _scorer() -> Callable[[str], dict[str, float]]:
 FOREIGN_ANY = re.compile("[" + "".join(sorted(set().union(*(letters for letters, _ in FOREIGN_LETTERS.values())))) + "]")
 
 
-def _ruled_out(lang: str, foreign: list[str], letters: int, script: str) -> bool:
-    """Whether the text's letters rule ``lang`` out; ``foreign`` holds every letter of the text that
-    some language cannot write (FOREIGN_ANY), usually none."""
+def _ruled_out(lang: str, foreign: dict[str, int], letters: int, script: str) -> bool:
+    """Whether the text's letters rule ``lang`` out; ``foreign`` counts the letters of the text that
+    some language cannot write (FOREIGN_ANY)."""
     key = "uz_latin" if lang == "uz" and script == "Latn" else lang
     if not foreign or key not in FOREIGN_LETTERS:
         return False
     alphabet, needed = FOREIGN_LETTERS[key]
     # In longer text a quoted name or slogan ("Мы вместе" in Uzbek) must not rule a language out.
-    return sum(1 for char in foreign if char in alphabet) >= max(needed, 0.02 * letters)
+    return sum(n for char, n in foreign.items() if char in alphabet) >= max(needed, 0.02 * letters)
 
 
 def _decide(cleaned: str, script: str, letters: int) -> str:
@@ -147,7 +149,7 @@ def _decide(cleaned: str, script: str, letters: int) -> str:
     scores = _scorer()(sample)
     ranked = sorted(SCRIPT_LANGUAGES[script], key=scores.__getitem__, reverse=True)
     lower = cleaned.lower()
-    foreign = FOREIGN_ANY.findall(lower)
+    foreign = Counter(FOREIGN_ANY.findall(lower))
     allowed = [lang for lang in ranked if not _ruled_out(lang, foreign, letters, script)]
     if not allowed:
         return ranked[0]
@@ -155,16 +157,22 @@ def _decide(cleaned: str, script: str, letters: int) -> str:
     if script != "Cyrl" or len(allowed) == 1:
         return best
     # Cyrillic languages the model mixes up, settled with the cues of aggregator.language_cues.
+    cues = Cues(lower)
     if {best, allowed[1]} == {"kk", "ky"}:  # the model knows these two apart least: the cues decide
-        evidence = kazakh_against_kyrgyz(lower)
-        best = best if evidence == 0 else "kk" if evidence > 0 else "ky"
+        evidence = cues.kazakh_against_kyrgyz()
+        if evidence:
+            loser = "ky" if evidence > 0 else "kk"
+            allowed.remove(loser)
+            best = allowed[0]
     if "ru" not in allowed:
         return best
-    # Russian, when its letters allow it, is weighed against the best other language: each cue counts
-    # CUE_WEIGHT against the model's log-likelihood margin.
+    # Russian, when its letters allow it, is weighed against the best other language: each cue for or
+    # against it moves the model's log-likelihood margin by CUE_WEIGHT. Only close calls need the cues.
     other = best if best != "ru" else allowed[1]
-    evidence = russian_against_bulgarian(lower) if other == "bg" else russian_against(other, lower)
-    return "ru" if scores["ru"] - scores[other] + CUE_WEIGHT * evidence > 0 else other
+    margin = scores["ru"] - scores[other]
+    if abs(margin) < CLOSE_CALL:
+        margin += CUE_WEIGHT * (cues.russian_against_bulgarian() if other == "bg" else cues.russian_against(other))
+    return "ru" if margin > 0 else other
 
 
 def _detect_clean(cleaned: str, counts: dict[str, int] | None = None) -> str | None:

@@ -1,32 +1,44 @@
-"""Letters, words and endings that tell apart two languages the n-gram model confuses.
+"""Letters, words and endings that tell apart Cyrillic languages the n-gram model confuses.
 
-A tie-break is asked only when the model's two best languages (after the letter vetoes of
-``aggregator.language``) are such a pair. Each cue comes from the grammars and alphabets, not from
-the measured sentences: a letter one language never writes, a function word the other lacks, an
-ending only one of them inflects with. Each function returns the evidence for the first language
-over the second (negative: for the second), which ``aggregator.language`` adds to the model's
-margin between them.
+``aggregator.language`` asks for them only when the model's best languages (after the letter
+vetoes) include such a pair: Russian and one of its neighbours, or Kazakh and Kyrgyz. Each cue comes
+from the alphabets and grammars, not from measured sentences: a letter one language never writes, a
+function word the other lacks, an ending only one of them inflects with. Each function returns the
+evidence for the first language over the second (negative: for the second), a letter counting 2
+and a word or an ending 1; ``aggregator.language`` adds it, weighted, to the model's margin.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
+from functools import cached_property, lru_cache
 
 WORD = re.compile(r"\w+(?:-\w+)*")
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+def _endings(*groups: tuple[int, str]) -> tuple[tuple[int, tuple[str, ...]], ...]:
+    """(shortest word, suffixes) groups for ``Cues.count_endings``."""
+    return tuple((shortest, tuple(suffixes.split())) for shortest, suffixes in groups)
+
 
 # --- Russian and Bulgarian ------------------------------------------------------------------
 # Letters: Bulgarian has no ы, э, ё, and writes ь only before о (шофьор, синьо); Russian writes ъ
 # only after a prefix before е, ё, ю, я (подъезд, объявил), Bulgarian before any consonant and in
-# its commonest words (във, със, към, път, съм). Each such letter counts twice.
+# its commonest words (във, със, към, път, съм).
 RU_LETTERS = re.compile(r"[ыэё]|ь(?!о)")
+BG_LETTERS = re.compile(r"ъ(?![еёюя])")
 # Russian keeps the doubled consonants of loanwords (группа, грипп, класс, программа, хоккей);
 # Bulgarian writes them single (група, грип, клас, програма, хокей) and doubles only н, т, д, з, ж
-# where a prefix or suffix meets a stem (оттук, поддръжка, именно). Each counts once.
+# where a prefix or suffix meets a stem (оттук, поддръжка, именно). One each.
 RU_DOUBLED = re.compile(r"([бвгклмпрсфхцчш])\1")
-BG_LETTERS = re.compile(r"ъ(?![еёюя])")
 
-# Function words one of the two languages has and the other lacks.
-RU_WORDS = frozenset("""
+# Function words (and numerals, months) one of the two has and the other lacks.
+RU_WORDS = _words("""
 что чтобы это этот эта эти этом этого этой его её ее ему ей ним ней них их был была было были
 будет будут будем для уже только если мы вы они она он так также тоже ещё еще когда тогда к о об
 через очень который которая которое которые которых которой котором где сейчас сегодня теперь
@@ -34,57 +46,48 @@ RU_WORDS = frozenset("""
 человек со во ко у же даже чем весь всего всех всем вся всё меня мне тебя себя нам вам один одна
 одно одного одной вместе перед про снова сразу пока каждый каждая каждое каждую каждого каждом
 наших нашей нашем нашим нашу своих своей своим свою время город городе из-за из-под наконец тем том
-ребята
-""".split())
-BG_WORDS = frozenset("""
+ребята двести сорок девяносто миллион января февраля марта апреля июня июля августа сентября
+октября ноября декабря январе феврале марте апреле мае июне июле августе сентябре октябре ноябре
+декабре
+""")
+BG_WORDS = _words("""
 е са съм си сме сте ще се ги го му ме ми ви ѝ й това тази този тези онзи онази онова които която
 който което беше бяха бях бил била било били през след всички всеки всяка всяко някои някой
 никой тук днес утре вече най където защото нито когато кога докато ако сега също има няма имаше
 нямаше трябва нещо нищо хора хората деца децата години какво какъв каква какви къде ние вие тя
 той тях нея чрез според срещу освен заради вкъщи заедно един една едно малко добре отново
 веднага винаги само обаче да искам иска може мога каза нашия нашата нашите моята моите своите
-""".split())
-# Endings, each from the grammars. Russian: reflexive verbs -ся/-сь (Bulgarian writes се apart),
-# -у/-ю at a word's end (cases and first person; Bulgarian nouns and verbs hardly end so),
-# adjectives -ий/-ый/-ой/-ое/-ее/-ого/-ему/-ую/-ая, cases -ом/-ем/-ов/-ев/-ии/-ами/-ями, plural
-# adjectives -кие/-гие/-хие, past plural -или, present -ают/-яют/-еют/-тся.
-# Bulgarian: definite articles -ът/-ата/-ото/-ето/-ите/-ия(т)/-ията/-ието, aorist -аха/-яха/-иха/
-# -оха/-хме/-хте, plurals -ове, verbs in -ува (Russian -ова-, -ует), verbal nouns -ване/-иране/-яне, comparatives по-/най- (Russian по-русски, по-новому excepted).
-RU_ENDINGS = re.compile(r"\b\w+(?:ся|сь|ого|ему|ому|ую|юю|кие|гие|хие|ают|яют|еют|тся|ует|уют)\b"
-                        r"|\b\w+ова(?:л|ла|ло|ли|ть|н|на|но|ны)\b"
-                        r"|\b\w\w+(?:у|ю|ий|ии|или)\b"
-                        r"|\b\w{3,}(?:ая|яя|ой|ей|ое|ее|ом|ем|ов|ев|ами|ями)\b")
-BG_ENDINGS = re.compile(r"\b\w+(?:ът|ият|ията|ието|ския|хме|хте|аха|яха|иха|оха|ване|иране|яне)\b"
-                        r"|\b\w+ува(?:м|ш|ме|те|т|л|ла|ли|ло|не|х|ха)?\b|\b\w{2,}ове\b"
-                        r"|\b\w{3,}(?:ата|ото|ето|ите)\b"
-                        r"|\bнай-\w+|\bпо-\w+(?<!ски)(?<!ому)(?<!ему)\b")
-# Words of the other language that end like these (много, него: Bulgarian too; герой, музей,
-# края, меню, интервю: Bulgarian nouns; играя, желая: Bulgarian verbs).
-# Cases: after в, на, о, при Russian puts a noun in the prepositional (-е) or accusative (-у, -ю)
-# and never in a bare -а/-я, which is how Bulgarian, without cases, writes most nouns there (в
-# двора, на пазара, при баба). Numbers and time words after them are left out (на два, на время).
-RU_CASES = re.compile(r"\b(?:в|во|на|о|об|при)\s+\w{2,}(?<!т)е\b|\b(?:в|во|на|о|об|при|по|к|ко)\s+\w{2,}[ую]\b")
-BG_CASELESS = re.compile(r"\b(?:в|във|на|при)\s+(\w{3,}[ая])\b")
-NOT_CASELESS = frozenset("завтра сегодня вчера полчаса полтора время имя племя знамя".split())
-NOT_RU_ENDINGS = frozenset("""много немного него кого строго герой покой прибой завой конвой двубой строй
+четири пет шест седем осем девет десет двадесет тридесет петдесет шестдесет двеста триста хиляда
+хиляди милион януари февруари април юни юли септември октомври ноември декември
+""")
+# Endings. Russian: reflexive verbs -ся/-сь (Bulgarian writes се apart); -у/-ю at a word's end
+# (cases and first person; Bulgarian words hardly end so); adjectives -ий/-ой/-ое/-ее/-ого/-ему/
+# -ую/-ая; cases -ом/-ем/-ов/-ев/-ии/-ами/-ями; plural adjectives -кие/-гие/-хие; past plural -или;
+# present -ают/-яют/-еют/-ует/-уют/-тся; verbs in -овать (-овал, -ован).
+RU_ENDINGS = _endings(
+    (3, "ся сь ого ему ому ую юю кие гие хие ают яют еют тся ует уют овал овала овало овали овать "
+        "ован овала ована овано ованы"),
+    (3, "у ю ий ии или"),
+    (5, "ая яя ой ей ое ее ом ем ов ев ами ями"))
+# Words of Bulgarian (or of both) that end like that: много, него, герой, музей, края, меню, играя.
+NOT_RU_ENDINGS = _words("""много немного него кого строго герой покой прибой завой конвой двубой строй
 отбой музей хокей лакей жокей андрей края чая мая играя желая мечтая сияя меню интервю бижу кенгуру
-атом какао радио студио срещу между""".split())
-
-
-def russian_against_bulgarian(lower: str) -> int:
-    """Evidence for Russian over Bulgarian in lower-case text: positive for Russian, negative for
-    Bulgarian, 0 when even; a letter only one of them writes counts 2, a word or an ending 1."""
-    evidence = 2 * len(RU_LETTERS.findall(lower)) - 2 * len(BG_LETTERS.findall(lower))
-    if abs(evidence) >= 6:  # three letters more of one kind: words and endings would not outweigh them
-        return evidence
-    words = WORD.findall(lower)
-    evidence += sum(1 for word in words if word in RU_WORDS) - sum(1 for word in words if word in BG_WORDS)
-    evidence += sum(1 for ending in RU_ENDINGS.findall(lower) if ending not in NOT_RU_ENDINGS)
-    evidence += len(RU_DOUBLED.findall(lower)) + len(RU_CASES.findall(lower))
-    evidence -= len(BG_ENDINGS.findall(lower))
-    evidence -= sum(1 for word in BG_CASELESS.findall(lower) if word not in NOT_CASELESS)
-    return evidence
-
+атом какао радио студио срещу между""")
+# Bulgarian: definite articles -ът/-ата/-ото/-ето/-ите/-ият/-ията/-ието/-ския; aorist -аха/-яха/
+# -иха/-оха/-хме/-хте; plurals -ове; short adjectives -ален/-ичен/-ивен (Russian -альный, -ичный);
+# verbs in -ува (Russian -ова-, -ует); verbal nouns -ване/-иране/-яне.
+BG_ENDINGS = _endings(
+    (3, "ът ият ията ието ския хме хте аха яха иха оха ване иране яне ува увам уваш уваме увате уват "
+        "увал увалаували увало уване увах уваха ален ичен ивен"),
+    (5, "ове"),
+    (6, "ата ото ето ите"))
+# Cases: after в, на, о, при Russian puts a noun in the prepositional (-е) or accusative (-у, -ю),
+# never in a bare -а/-я, which is how Bulgarian, without cases, writes most nouns there (в двора, на
+# пазара, при баба). Numbers and time words after a preposition are left out (на два, на время).
+RU_CASE_PREPOSITIONS = _words("в во на о об при")
+RU_ACCUSATIVE_PREPOSITIONS = _words("в во на о об при по к ко")
+BG_CASELESS_PREPOSITIONS = _words("в във на при")
+NOT_CASELESS = _words("завтра сегодня вчера полчаса полтора время имя племя знамя")
 
 # --- Russian and its other neighbours -------------------------------------------------------
 # Letters each writes and Russian does not (Ukrainian і ї є ґ, Belarusian і ў, the Turkic letters,
@@ -95,49 +98,38 @@ OWN_LETTERS = {"uk": "іїєґ", "be": "іў", "kk": "әғқңөұүһі", "ky":
 NOT_WRITTEN = {"uk": "ыэёъ", "be": "ищъ", "uz": "ыщ", "tg": "ыщьц"}
 OWN_PATTERNS = {lang: re.compile(f"[{letters}]") for lang, letters in OWN_LETTERS.items()}
 RUSSIAN_PATTERNS = {lang: re.compile(f"[{letters}]") for lang, letters in NOT_WRITTEN.items()}
+# An apostrophe inside a Cyrillic word (м'ясо, сім'я, п'ять) is Ukrainian or Belarusian.
+APOSTROPHE_IN_WORD = re.compile(r"(?<=[а-яіїєґў])['ʼ’](?=[а-яіїєґў])")
+# Ukrainian and Belarusian double consonants of their own (життя, знання, жыццё, вяселле) but, like
+# Bulgarian, write loanwords single (група, програма).
+SLAVIC_DOUBLED = re.compile(r"([бгкмпрф])\1")
 # Russian words the East Slavic neighbours spell otherwise (і/й, що, як, з, від, але, або, коли;
 # і, што, з, ад, але, калі, дзе, ён).
-RU_NOT_EAST_SLAVIC = frozenset("и с со к из от что как его он она они меня уже когда где тоже ещё "
-                               "еще если или но нет будет".split())
+RU_NOT_EAST_SLAVIC = _words("и с со к из от что как его он она они меня уже когда где тоже ещё еще если "
+                            "или но нет будет")
 EAST_SLAVIC_WORDS = {
-    "uk": frozenset("і й що це як з із від або але бо вже дуже коли де який яка яке які цей ця ці вони він "
-                    "вона воно ми ви його її був була було були буде є також щоб зараз теж мене та".split()),
-    "be": frozenset("і ў што гэта як з ад але ці калі дзе ён яна яно яны яго мяне ужо вельмі таксама "
-                    "будзе".split()),
+    "uk": _words("і й що це як з із від або але бо вже дуже коли де який яка яке які цей ця ці вони він "
+                 "вона воно ми ви його її був була було були буде є також щоб зараз теж мене та"),
+    "be": _words("і ў што гэта як з ад але ці калі дзе ён яна яно яны яго мяне ужо вельмі таксама будзе"),
 }
+# Endings Russian has and they have not: past tense -л (Ukrainian -в, Belarusian -ў), present -ет/-ют
+# after a vowel (Ukrainian -є/-ють, Belarusian -е/-юць), nouns -ние/-тие (Ukrainian -ння/-ття,
+# Belarusian -нне/-ццё), reflexive -сь after a vowel (Belarusian -ся); against Ukrainian only,
+# adjectives -ая/-яя/-ое/-ее/-ие (Ukrainian -а, -я, -е, -є, -і).
+RU_NOT_EAST_SLAVIC_ENDINGS = _endings(
+    (3, "ал ел ил ол ул ыл ял ает еет иет оет ует яет ают еют иют оют уют яют ние тие ась есь ись "
+        "ось усь ысь юсь ясь"))
+RU_NOT_UKRAINIAN_ENDINGS = _endings((4, "ая яя ое ее ие"))
+# Theirs: Ukrainian infinitives -ти and instrumental -ою (Russian -ть, -ой); Belarusian infinitives
+# -ць, and дз for Russian д (будзе, дзе).
+OWN_ENDINGS = {"uk": _endings((4, "ити ати яти ою")), "be": _endings((3, "ць"))}
+NOT_OWN_ENDINGS = _words("кстати мною тобою собою")
+BELARUSIAN_DZ = re.compile(r"дз[еяіюё]")
 # Russian prepositions and conjunctions: words that Turkic, Tajik and Mongolian text does not have
-# (Uzbek у 'he', Tajik на 'not', Kazakh не 'what' and да 'also' are left out).
-# Ukrainian and Belarusian double consonants of their own (життя, знання, жыццё, вяселле) but, like
-# Bulgarian, write loanwords single (група, програма); Belarusian reflexives end -ся after vowels too
-# (вярнулася), Russian in -сь.
-SLAVIC_DOUBLED = re.compile(r"([бгкмпрф])\1")
-RU_REFLEXIVE = re.compile(r"[аеиоуыюя]сь\b")
-RU_NOT_ASIAN = frozenset("в во с со к ко и о об от из для при без под над через что это как его был была "
-                         "было были уже очень когда где если или но по за до".split())
-RU_NOT_ASIAN_ENDINGS = re.compile(r"\b\w+(?:ся|сь|ого|ему|ому|ую|ться|тся|ают|яют)\b"
-                                  r"|\b\w+ова(?:л|ла|ло|ли|ть)\b")
-
-
-def russian_against(other: str, lower: str) -> int:
-    """Evidence for Russian over ``other`` (uk be kk ky uz tg mn): the letters only one of them writes
-    (2 each), Russian function words and endings, Kazakh and Kyrgyz endings (1 each)."""
-    evidence = -2 * len(OWN_PATTERNS[other].findall(lower))
-    if other in RUSSIAN_PATTERNS:
-        evidence += 2 * len(RUSSIAN_PATTERNS[other].findall(lower))
-    words = WORD.findall(lower)
-    if other in EAST_SLAVIC_WORDS:
-        evidence += len(SLAVIC_DOUBLED.findall(lower)) + len(RU_REFLEXIVE.findall(lower))
-        evidence += sum(1 for word in words if word in RU_NOT_EAST_SLAVIC)
-        evidence -= sum(1 for word in words if word in EAST_SLAVIC_WORDS[other])
-        return evidence
-    evidence += len(RU_DOUBLED.findall(lower)) + len(RU_NOT_ASIAN_ENDINGS.findall(lower))
-    evidence += sum(1 for word in words if word in RU_NOT_ASIAN)
-    if other == "ky":
-        evidence -= len(KYRGYZ_SIGNS.findall(lower))
-    elif other == "kk":
-        evidence -= len(KAZAKH_SIGNS.findall(lower))
-    return evidence
-
+# (Uzbek у 'he', Tajik на 'not', Kazakh не 'what' and да 'also' are left out), and Russian endings.
+RU_NOT_ASIAN = _words("в во с со к ко и о об от из для при без под над через что это как его был была "
+                      "было были уже очень когда где если или но по за до")
+RU_NOT_ASIAN_ENDINGS = _endings((3, "ся сь ого ему ому ую ться тся ают яют овал овала овало овали овать"))
 
 # --- Kazakh and Kyrgyz ----------------------------------------------------------------------
 KAZAKH_LETTERS = re.compile(r"[әғқұһі]")
@@ -145,8 +137,101 @@ KYRGYZ_SIGNS = re.compile(r"оо|ээ|уу|үү|өө|(?:н|д|т)(?:ун|үн)\b
 KAZAKH_SIGNS = re.compile(r"(?:н|д|т)(?:ың|ің)\b")  # genitive -ның/-дің/-тың
 
 
-def kazakh_against_kyrgyz(lower: str) -> int:
-    """Evidence for Kazakh over Kyrgyz: Kazakh letters and genitive endings against Kyrgyz long
-    vowels and genitive endings, 1 each."""
-    kazakh = len(KAZAKH_LETTERS.findall(lower)) + len(KAZAKH_SIGNS.findall(lower))
-    return kazakh - len(KYRGYZ_SIGNS.findall(lower))
+# The ending groups above, with the words each must not count; a word's groups are found once.
+ENDING_GROUPS = ((RU_ENDINGS, NOT_RU_ENDINGS), (BG_ENDINGS, frozenset()), (RU_NOT_EAST_SLAVIC_ENDINGS, frozenset()),
+                 (RU_NOT_UKRAINIAN_ENDINGS, frozenset()), (OWN_ENDINGS["uk"], NOT_OWN_ENDINGS),
+                 (OWN_ENDINGS["be"], frozenset()), (RU_NOT_ASIAN_ENDINGS, frozenset()))
+GROUP = {id(groups): bit for bit, (groups, _) in enumerate(ENDING_GROUPS)}
+
+
+@lru_cache(maxsize=1 << 16)
+def _ending_bits(word: str) -> int:
+    """Which ENDING_GROUPS a word (the last part of a hyphenated one) ends in, one bit each."""
+    word = word.rpartition("-")[2]
+    bits = 0
+    for bit, (groups, exceptions) in enumerate(ENDING_GROUPS):
+        if word not in exceptions and any(len(word) >= shortest and word.endswith(suffixes)
+                                          for shortest, suffixes in groups):
+            bits |= 1 << bit
+    return bits
+
+
+class Cues:
+    """The cues of one lower-case text; its words are split once for every comparison."""
+
+    def __init__(self, lower: str):
+        self.lower = lower
+
+    @cached_property
+    def words(self) -> list[str]:
+        return WORD.findall(self.lower)
+
+    @cached_property
+    def ending_bits(self) -> Counter:
+        return Counter(map(_ending_bits, self.words))
+
+    def count_words(self, vocabulary: frozenset[str]) -> int:
+        return sum(1 for word in self.words if word in vocabulary)
+
+    def count_endings(self, groups) -> int:
+        """Words ending in one of the suffixes of ``groups`` (one of ENDING_GROUPS)."""
+        mask = 1 << GROUP[id(groups)]
+        return sum(n for bits, n in self.ending_bits.items() if bits & mask)
+
+    @cached_property
+    def russian_doubled(self) -> int:
+        return len(RU_DOUBLED.findall(self.lower))
+
+    def russian_against_bulgarian(self) -> int:
+        lower = self.lower
+        evidence = 2 * len(RU_LETTERS.findall(lower)) - 2 * len(BG_LETTERS.findall(lower))
+        if abs(evidence) >= 6:  # three letters more of one kind: words and endings would not outweigh them
+            return evidence
+        evidence += self.count_words(RU_WORDS) - self.count_words(BG_WORDS) + self.russian_doubled
+        evidence += self.count_endings(RU_ENDINGS) - self.count_endings(BG_ENDINGS)
+        words = self.words
+        for preposition, word in zip(words, words[1:]):
+            if preposition in RU_CASE_PREPOSITIONS and len(word) >= 3 and word[-1] == "е" and word[-2] != "т":
+                evidence += 1
+            elif preposition in RU_ACCUSATIVE_PREPOSITIONS and len(word) >= 3 and word[-1] in "ую":
+                evidence += 1
+            elif (preposition in BG_CASELESS_PREPOSITIONS and len(word) >= 4 and word[-1] in "ая"
+                  and word not in NOT_CASELESS):
+                evidence -= 1
+        for word in words:  # comparatives: по-голям, най-добър (Russian по-русски, по-новому excepted)
+            if word.startswith("най-") or (word.startswith("по-") and not word.endswith(("ски", "ому", "ему"))):
+                evidence -= 1
+        return evidence
+
+    def russian_against(self, other: str) -> int:
+        """Evidence for Russian over ``other`` (uk be kk ky uz tg mn)."""
+        lower = self.lower
+        evidence = -2 * len(OWN_PATTERNS[other].findall(lower))
+        if other in RUSSIAN_PATTERNS:
+            evidence += 2 * len(RUSSIAN_PATTERNS[other].findall(lower))
+        if abs(evidence) >= 6:  # as for Bulgarian: three letters more of one kind decide
+            return evidence
+        if other in EAST_SLAVIC_WORDS:
+            evidence += len(SLAVIC_DOUBLED.findall(lower))
+            if "'" in lower or "ʼ" in lower or "’" in lower:
+                evidence -= 2 * len(APOSTROPHE_IN_WORD.findall(lower))
+            evidence += self.count_words(RU_NOT_EAST_SLAVIC) - self.count_words(EAST_SLAVIC_WORDS[other])
+            evidence += self.count_endings(RU_NOT_EAST_SLAVIC_ENDINGS)
+            evidence -= self.count_endings(OWN_ENDINGS[other])
+            if other == "uk":
+                evidence += self.count_endings(RU_NOT_UKRAINIAN_ENDINGS)
+            else:
+                evidence -= len(BELARUSIAN_DZ.findall(lower))
+            return evidence
+        evidence += self.russian_doubled + self.count_words(RU_NOT_ASIAN) + self.count_endings(RU_NOT_ASIAN_ENDINGS)
+        if other == "ky":
+            evidence -= len(KYRGYZ_SIGNS.findall(lower))
+        elif other == "kk":
+            evidence -= len(KAZAKH_SIGNS.findall(lower))
+        return evidence
+
+    def kazakh_against_kyrgyz(self) -> int:
+        """Kazakh letters and genitive endings against Kyrgyz long vowels and genitive endings."""
+        lower = self.lower
+        kazakh = len(KAZAKH_LETTERS.findall(lower)) + len(KAZAKH_SIGNS.findall(lower))
+        return kazakh - len(KYRGYZ_SIGNS.findall(lower))
