@@ -55,12 +55,19 @@ def serve(sources: list[Source], content: dict, latency: float, ready) -> None:
     """Child process: one demo server per host name, each playing one source."""
     import threading
 
-    from marathon.demo.server import DemoServer
+    from marathon.demo.server import DemoHandler, DemoServer
+
+    class NoDelayHandler(DemoHandler):
+        # http.server sends the headers and the body in two writes; with Nagle's algorithm on, the
+        # body waits for the client's delayed ACK of the headers (40 ms on Linux), on top of the
+        # latency being modelled. Web servers set TCP_NODELAY (nginx's tcp_nodelay is on by default).
+        disable_nagle_algorithm = True
 
     servers = []
     for source in sources:
         host = source.url.split("//")[1].split(":")[0]
         server = DemoServer([source], host=host, port=PORT, posts=content, latency=latency)
+        server.RequestHandlerClass = NoDelayHandler
         servers.append(server)
         threading.Thread(target=server.serve_forever, daemon=True).start()
     stats = DemoServer([], host="127.0.0.1", port=PORT)

@@ -35,6 +35,7 @@ def scrapy_settings(crawl: CrawlSettings) -> dict[str, Any]:
         "COOKIES_ENABLED": False,
         "TELNETCONSOLE_ENABLED": False,
         "LOG_LEVEL": "ERROR",
+        "DOWNLOADER": "crawler.downloader.PoliteDownloader",  # per-host concurrency actually held
         "ITEM_PIPELINES": {"crawler.pipelines.StorePipeline": 500},
         "DOWNLOADER_MIDDLEWARES": {"scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
                                    "crawler.middlewares.StrictRobotsTxtMiddleware": 100,

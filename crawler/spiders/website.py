@@ -345,11 +345,12 @@ class WebsiteCrawl(SourceCrawl):
                                          self.source.selectors)
         more = self.turn_page()
         new_links = [link for link in links if link not in self.known_ids]
+        # Stop paging once a listing page holds only stored articles. The next page goes first: it is
+        # the longest chain of the crawl, and the host's queue keeps the order requests come in.
+        if next_page and more and new_links:
+            yield self.follow(next_page, self.parse, priority=1)
         for link in new_links:
             yield self.follow(link, self.parse_article_page)
-        # Stop paging once a listing page holds only stored articles.
-        if next_page and more and new_links:
-            yield self.follow(next_page, self.parse, priority=1)  # the listing chain before the articles
 
     def parse_article_page(self, response) -> Iterator[RawPost]:
         post = parse_article(decode_body(response.body, response.encoding), response.url, self.source.id,
