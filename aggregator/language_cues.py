@@ -88,6 +88,14 @@ RU_CASE_PREPOSITIONS = _words("в во на о об при")
 RU_ACCUSATIVE_PREPOSITIONS = _words("в во на о об при по к ко")
 BG_CASELESS_PREPOSITIONS = _words("в във на при")
 NOT_CASELESS = _words("завтра сегодня вчера полчаса полтора время имя племя знамя")
+# Past tense: Russian -л/-ла on its own (опоздал, победила); Bulgarian has the form only as a
+# participle after an auxiliary (е работил, са дошли), which counts for Bulgarian already, so a
+# participle right after one does not count. Nouns ending so (квартал, хотел) do not either.
+RU_PAST = ("ал", "ел", "ил", "ыл", "ул", "ял", "ала", "ела", "ила", "ыла", "ула", "яла")
+BG_AUXILIARIES = _words("е са съм си сме сте ще бил била било били бях беше бяха")
+NOT_PAST = _words("""квартал терминал канал финал сигнал журнал портал капитал идеал скандал генерал
+интервал минерал арсенал ритуал материал персонал фестивал хотел модел тунел автомобил профил стил мобил
+апостол сила могила жила зала скала хвала""")
 
 # --- Russian and its other neighbours -------------------------------------------------------
 # Letters each writes and Russian does not (Ukrainian і ї є ґ, Belarusian і ў, the Turkic letters,
@@ -115,11 +123,12 @@ EAST_SLAVIC_WORDS = {
 # Endings Russian has and they have not: past tense -л (Ukrainian -в, Belarusian -ў), present -ет/-ют
 # after a vowel (Ukrainian -є/-ють, Belarusian -е/-юць), nouns -ние/-тие (Ukrainian -ння/-ття,
 # Belarusian -нне/-ццё), reflexive -сь after a vowel (Belarusian -ся); against Ukrainian only,
-# adjectives -ая/-яя/-ое/-ее/-ие (Ukrainian -а, -я, -е, -є, -і).
+# adjectives -ая/-яя/-ое/-ее/-ие (Ukrainian -а, -я, -е, -є, -і) and nouns -ия/-ии/-ию (Ukrainian
+# -ія/-ії/-ію: історія, станції).
 RU_NOT_EAST_SLAVIC_ENDINGS = _endings(
     (3, "ал ел ил ол ул ыл ял ает еет иет оет ует яет ают еют иют оют уют яют ние тие ась есь ись "
         "ось усь ысь юсь ясь"))
-RU_NOT_UKRAINIAN_ENDINGS = _endings((4, "ая яя ое ее ие"))
+RU_NOT_UKRAINIAN_ENDINGS = _endings((4, "ая яя ое ее ие ия ии ию"))
 # Theirs: Ukrainian infinitives -ти and instrumental -ою (Russian -ть, -ой); Belarusian infinitives
 # -ць, and дз for Russian д (будзе, дзе).
 OWN_ENDINGS = {"uk": _endings((4, "ити ати яти ою")), "be": _endings((3, "ць"))}
@@ -190,6 +199,9 @@ class Cues:
         evidence += self.count_words(RU_WORDS) - self.count_words(BG_WORDS) + self.russian_doubled
         evidence += self.count_endings(RU_ENDINGS) - self.count_endings(BG_ENDINGS)
         words = self.words
+        for before, word in zip([""] + words, words):
+            if len(word) >= 4 and word.endswith(RU_PAST) and before not in BG_AUXILIARIES and word not in NOT_PAST:
+                evidence += 1
         for preposition, word in zip(words, words[1:]):
             if preposition in RU_CASE_PREPOSITIONS and len(word) >= 3 and word[-1] == "е" and word[-2] != "т":
                 evidence += 1
