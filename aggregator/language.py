@@ -1,5 +1,6 @@
 """Language of a post: script first, then py3langid restricted to our languages and their
-neighbours, checked against the letters each language can and cannot write.
+neighbours, checked against the letters each language can and cannot write; Russian against its
+Cyrillic neighbours and Kazakh against Kyrgyz are settled with the cues of aggregator.language_cues.
 
 langdetect, named in the first design, cannot output kk, ky, uz, az or hy at all; py3langid
 restricted to the fourteen languages that matter measures best (docs/tagging.md, bench/langid.py).
@@ -50,7 +51,9 @@ SCRIPT_LANGUAGES = {"Cyrl": ("ru", "kk", "ky", "uz", "tg", "mn", "uk", "be", "bg
 
 def clean_text(text: str) -> str:
     """Text without URLs, mentions, hashtags, emoji and symbols: what a language model should see."""
-    return " ".join(NOT_TEXT.sub(" ", text).split())
+    if "#" in text or "@" in text or "http" in text or "www." in text:
+        return " ".join(NOT_TEXT.sub(" ", text).split())
+    return " ".join(NON_LETTER.sub(" ", text).split())  # nothing but symbols to drop: the cheaper pass
 
 
 SCRIPTS = {"Cyrl": re.compile(r"[\u0400-\u052f]"), "Latn": re.compile(r"[A-Za-z\u00c0-\u027f\u1e00-\u1eff]"),
@@ -129,7 +132,8 @@ def _scorer() -> Callable[[str], dict[str, float]]:
     return scores
 
 
-FOREIGN_ANY = re.compile("[" + "".join(sorted(set().union(*(letters for letters, _ in FOREIGN_LETTERS.values())))) + "]")
+FOREIGN_ANY = re.compile("[" + "".join(sorted(set().union(*(letters for letters, _ in FOREIGN_LETTERS.values()))))
+                         + "]")  # every letter some language cannot write: one pass finds them all
 
 
 def _ruled_out(lang: str, foreign: dict[str, int], letters: int, script: str) -> bool:
