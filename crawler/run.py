@@ -181,10 +181,15 @@ def crawl(sources: list[Source], db_path: str | Path, settings: CrawlSettings | 
         children = [_start_child(group, db_path, run, settings) for group in split_by_host(scrapy_sources, settings.workers)]
     if api_sources:
         asyncio.run(_run_api(api_sources, db_path, run, settings))
-    while any(child.poll() is None for child in children):
-        if progress:
-            progress(len(crawl_runs(db, run)), len(sources))
-        time.sleep(0.2)
+    for child in children:
+        while True:
+            if progress:
+                progress(len(crawl_runs(db, run)), len(sources))
+            try:
+                child.wait(timeout=0.2)  # returns as soon as the child ends, not at the next tick
+                break
+            except subprocess.TimeoutExpired:
+                continue
     done = {r["source_id"] for r in crawl_runs(db, run)}
     for source in sources:
         if source.id not in done:  # the child died before recording this source
