@@ -37,29 +37,39 @@ def scrapy_settings(crawl: CrawlSettings) -> dict[str, Any]:
         "LOG_LEVEL": "ERROR",
         "DOWNLOADER": "crawler.downloader.PoliteDownloader",  # per-host concurrency actually held
         "ITEM_PIPELINES": {"crawler.pipelines.StorePipeline": 500},
-        "DOWNLOADER_MIDDLEWARES": {"scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
-                                   "crawler.middlewares.StrictRobotsTxtMiddleware": 100,
-                                   "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-                                   "crawler.middlewares.BackoffRetryMiddleware": 550,
-                                   "crawler.middlewares.ConditionalRequestsMiddleware": 580,
-                                   "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
-                                   "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
-                                   "scrapy.downloadermiddlewares.stats.DownloaderStats": None,
-                                   "scrapy.downloadermiddlewares.httpcache.HttpCacheMiddleware": None,
-                                   "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None},
-        # What we do not use costs per request or at start-up (see docs/benchmarks.md, "Crawl"):
-        # items are stored synchronously, so processing them 100 at a time only adds asyncio tasks
-        # (100 per response); the generator check parses each callback's source; stats are not read.
+        # Every component is listed here and the *_BASE lists are emptied: Scrapy imports each class a
+        # _BASE list names, disabled or not (the remote-control extension alone imports aiohttp, a
+        # seventh of a crawl process's start-up). Left out, besides what COOKIES_ENABLED and
+        # TELNETCONSOLE_ENABLED turn off: offsite filtering (no allowed_domains), HTTP auth, the HTTP
+        # cache (validators live in the store), stats and their collectors, depth tracking, memory
+        # watching, feed exports, spider state, AutoThrottle (per-host concurrency does the pacing).
+        "DOWNLOADER_MIDDLEWARES_BASE": {},
+        "DOWNLOADER_MIDDLEWARES": {
+            "crawler.middlewares.StrictRobotsTxtMiddleware": 100,
+            "scrapy.downloadermiddlewares.downloadtimeout.DownloadTimeoutMiddleware": 350,
+            "scrapy.downloadermiddlewares.defaultheaders.DefaultHeadersMiddleware": 400,
+            "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": 500,
+            "crawler.middlewares.BackoffRetryMiddleware": 550,
+            "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": 580,
+            "crawler.middlewares.ConditionalRequestsMiddleware": 580,
+            "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": 590,
+            "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": 600,
+            "scrapy.downloadermiddlewares.httpproxy.HttpProxyMiddleware": 750,
+        },
+        "SPIDER_MIDDLEWARES_BASE": {},
+        "SPIDER_MIDDLEWARES": {
+            "scrapy.spidermiddlewares.start.StartSpiderMiddleware": 25,
+            "scrapy.spidermiddlewares.httperror.HttpErrorMiddleware": 50,
+            "scrapy.spidermiddlewares.referer.RefererMiddleware": 700,
+            "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": 800,
+        },
+        "EXTENSIONS_BASE": {},
+        "EXTENSIONS": {},
+        "DOWNLOAD_HANDLERS_BASE": {"http": "scrapy.core.downloader.handlers.http11.HTTP11DownloadHandler",
+                                   "https": "scrapy.core.downloader.handlers.http11.HTTP11DownloadHandler"},
+        "STATS_CLASS": "scrapy.statscollectors.DummyStatsCollector",
+        # Items are stored synchronously, so processing a response's items 100 at a time (the default)
+        # only adds 100 asyncio tasks per response; the generator check parses each callback's source.
         "CONCURRENT_ITEMS": 1,
         "WARN_ON_GENERATOR_RETURN_VALUE": False,
-        "STATS_CLASS": "scrapy.statscollectors.DummyStatsCollector",
-        "DOWNLOAD_HANDLERS": {"s3": None, "ftp": None, "file": None, "data": None},
-        "SPIDER_MIDDLEWARES": {"scrapy.spidermiddlewares.depth.DepthMiddleware": None,
-                               "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None},
-        "EXTENSIONS": {name: None for name in (
-            "scrapy.extensions.telnet.TelnetConsole", "scrapy.extensions.corestats.CoreStats",
-            "scrapy.extensions.memusage.MemoryUsage", "scrapy.extensions.memdebug.MemoryDebugger",
-            "scrapy.extensions.closespider.CloseSpider", "scrapy.extensions.feedexport.FeedExporter",
-            "scrapy.extensions.logstats.LogStats", "scrapy.extensions.spiderstate.SpiderState",
-            "scrapy.extensions.throttle.AutoThrottle", "scrapy.extensions.remote_control.RemoteControl")},
     }
