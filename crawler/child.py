@@ -13,21 +13,23 @@ import json
 import os
 import sys
 
-from crawler.run import run_scrapy, split_by_host
+from crawler.run import SCRAPY_PLATFORMS, run_scrapy, split_by_host
 from marathon.config import CrawlSettings
 from marathon.model import Source
 
 
-def preload(settings: CrawlSettings) -> None:
-    """Import what the Scrapy crawler would load by name at start-up, so forked workers share it."""
+def preload(settings: CrawlSettings, platforms: set[str]) -> None:
+    """Import what the Scrapy crawler would load by name at start-up, and the spiders of ``platforms``
+    (the website spider brings trafilatura and dateparser), so forked workers share them."""
+    import importlib
     import warnings
 
     import crawler.middlewares  # noqa: F401
     import crawler.pipelines  # noqa: F401
-    import crawler.spiders.rss  # noqa: F401
-    import crawler.spiders.telegram  # noqa: F401
-    import crawler.spiders.website  # noqa: F401
     from scrapy.crawler import CrawlerProcess  # noqa: F401
+
+    for platform in platforms:
+        importlib.import_module(SCRAPY_PLATFORMS[platform].rsplit(".", 1)[0])
     from scrapy.settings import Settings
     from scrapy.utils.conf import build_component_list
     from scrapy.utils.misc import load_object
@@ -73,7 +75,7 @@ def run_workers(groups: list[list[Source]], db: str, run: str, settings: CrawlSe
     """Fork one worker per group after importing everything once; the exit status is 1 if any failed."""
     import gc
 
-    _profiled(preload, settings)
+    _profiled(preload, settings, {s.platform for group in groups for s in group})
     sys.stdout.flush()
     sys.stderr.flush()
     gc.freeze()  # the inherited objects stay shared: the collector does not touch (and copy) them

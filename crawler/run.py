@@ -12,14 +12,15 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
-from typing import Awaitable, Callable
-
-import httpx
+from typing import TYPE_CHECKING, Awaitable, Callable
 
 from crawler.settings import scrapy_settings, user_agent
 from marathon.config import CrawlSettings
 from marathon.model import CrawlRun, Source, utcnow
 from marathon.store import crawl_runs, known_native_ids, open_store, record_crawl_run, save_sources, upsert_posts
+
+if TYPE_CHECKING:
+    import httpx
 
 SCRAPY_PLATFORMS = {"rss": "crawler.spiders.rss.FeedCrawl", "youtube": "crawler.spiders.rss.FeedCrawl",
                     "website": "crawler.spiders.website.WebsiteCrawl",
@@ -78,6 +79,8 @@ def run_scrapy(sources: list[Source], db_path: str, run: str, settings: CrawlSet
 
 
 async def _crawl_api_source(client: httpx.AsyncClient, politeness, source: Source, db_path: str, run: str) -> None:
+    import httpx  # here, not at the top: the Scrapy child imports this module and needs no httpx
+
     from crawler.pipelines import raw_to_post, source_status
 
     db = open_store(db_path)
