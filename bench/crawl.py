@@ -104,7 +104,9 @@ def lower_bound(sources: list[Source], content: dict, latency: float, per_host: 
     for source in sources:
         n = len(content[source.id])
         if source.platform == "telegram":
-            chain, count = ceil(n / 20), ceil(n / 20)
+            # Pages of 20 back to the oldest post, then one page that holds nothing older: the
+            # spider cannot know the oldest post is the first (ids start at 1000 here, not 1).
+            chain, count = ceil(n / 20) + 1, ceil(n / 20) + 1
         elif source.platform == "mastodon":
             chain, count = ceil(n / MASTODON_LIMIT), ceil(n / MASTODON_LIMIT)
         elif source.platform == "website":
@@ -177,6 +179,9 @@ def main() -> None:
         print(f"  demo servers' CPU     {run['server_cpu']:.2f} s (same machine, not counted above)")
         print(f"  peak memory           {run['peak_mb']:.0f} MB (largest process)")
         print(f"  bytes transferred     {run['bytes']:,}")
+    if first["failed"] or second["failed"]:
+        print(f"\nSOURCES FAILED ({', '.join(sorted(set(first['failed'] + second['failed'])))}): "
+              "the figures above do not measure a whole crawl")
     print(f"\nfirst crawl reaches {bound / first['seconds'] * 100:.0f}% of the latency/concurrency limit")
     print(f"re-crawl transfers {second['bytes'] / max(first['bytes'], 1) * 100:.2f}% of the first crawl's bytes, "
           f"stores {second['posts_new']} new posts")
