@@ -26,6 +26,8 @@ NON_LETTER = re.compile(r"[^\w\s'ʻʼ‘’\u0900-\u0963\u0966-\u097f-]+")
 NOT_TEXT = re.compile(rf"{URL.pattern}|{MENTION_OR_TAG.pattern}|[^\w\s'ʻʼ‘’\u0900-\u0963\u0966-\u097f#@-]+|[#@]")
 SENTENCES = re.compile(r"\n\s*\n|(?<=[.!?։।])\s+")
 MIN_LETTERS = 8
+MIN_SCRIPT_LETTERS = 4  # Armenian or Devanagari letters name the language alone: fewer suffice
+SCRIPT_DECIDES = {"Armn": "hy", "Deva": "hi"}
 MODEL_CHARS = 120
 CUE_WEIGHT = 8.0  # one cue of aggregator.language_cues against the model's log-likelihood margin
 CLOSE_CALL = 6 * CUE_WEIGHT  # a margin the cues of a short text could not outweigh
@@ -158,10 +160,17 @@ def _decide(cleaned: str, script: str, letters: int) -> str:
     if not allowed:
         return ranked[0]
     best = allowed[0]
-    if script != "Cyrl" or len(allowed) == 1:
+    if len(allowed) == 1:
+        return best
+    cues = Cues(lower)
+    if script == "Latn":
+        if {best, allowed[1]} == {"az", "tr"}:  # Turkish never writes ə, q, x: without them, the cues weigh in
+            margin = scores["az"] - scores["tr"]
+            if abs(margin) < CLOSE_CALL:
+                margin += CUE_WEIGHT * cues.azerbaijani_against_turkish()
+            return "az" if margin > 0 else "tr"
         return best
     # Cyrillic languages the model mixes up, settled with the cues of aggregator.language_cues.
-    cues = Cues(lower)
     if {best, allowed[1]} == {"kk", "ky"}:  # the model knows these two apart least: the cues decide
         evidence = cues.kazakh_against_kyrgyz()
         if evidence:
@@ -182,15 +191,13 @@ def _decide(cleaned: str, script: str, letters: int) -> str:
 def _detect_clean(cleaned: str, counts: dict[str, int] | None = None) -> str | None:
     counts = _script_counts(cleaned) if counts is None else counts
     total = sum(counts.values())
-    if total < MIN_LETTERS:
+    if total < MIN_SCRIPT_LETTERS:
         return None
     script, top = max(counts.items(), key=lambda item: item[1])
-    if top / total < 0.5:
+    if top / total < 0.5 or (total < MIN_LETTERS and script not in SCRIPT_DECIDES):
         return None
-    if script == "Armn":
-        return "hy"
-    if script == "Deva":
-        return "hi"
+    if script in SCRIPT_DECIDES:
+        return SCRIPT_DECIDES[script]
     if script in ("Cyrl", "Latn"):
         return _decide(cleaned, script, total)
     return None

@@ -142,8 +142,15 @@ RU_NOT_ASIAN_ENDINGS = _endings((3, "ся сь ого ему ому ую тьс�
 
 # --- Kazakh and Kyrgyz ----------------------------------------------------------------------
 KAZAKH_LETTERS = re.compile(r"[әғқұһі]")
-KYRGYZ_SIGNS = re.compile(r"оо|ээ|уу|үү|өө|(?:н|д|т)(?:ун|үн)\b")  # long vowels; genitive -нун/-дүн
-KAZAKH_SIGNS = re.compile(r"(?:н|д|т)(?:ың|ің)\b")  # genitive -ның/-дің/-тың
+# Kyrgyz: long vowels; genitive -нын/-дин/-нун/-дүн (Kazakh -ның/-дің); labial harmony in suffixes
+# (болуп, болду, көрдү: Kazakh болып, болды, көрді); agent nouns -чу/-чү (Kazakh -шы/-ші).
+KYRGYZ_SIGNS = re.compile(r"оо|ээ|уу|үү|өө|(?:н|д|т)(?:ун|үн)\b|(?:н|д)(?:ын|ин)\b|\w\w(?:уп|үп|ду|дү|тү|чу|чү)\b")
+# Words the two write otherwise: Kyrgyz ш for Kazakh с (беш/бес, жаш/жас, баш/бас, таш/тас), ч for
+# ш (үчүн/үшін, чейин/дейін), менен/мен, жана/және, жыйырма/жиырма.
+KYRGYZ_WORDS = _words("беш жаш жаштар жашы жашта баш башка таш кыш жыйырма үчүн чейин менен жана")
+KAZAKH_WORDS = _words("бес жас жастар жасы жаста бас басқа тас қыс жиырма үшін дейін және")
+# Kazakh: genitive -ның/-дің/-тың; instrumental -мен/-бен/-пен written onto the word (Kyrgyz менен apart).
+KAZAKH_SIGNS = re.compile(r"(?:н|д|т)(?:ың|ің)\b|\w\w\w(?:мен|бен|пен)\b")
 
 
 # The ending groups above, with the words each must not count; a word's groups are found once.
@@ -163,6 +170,23 @@ def _ending_bits(word: str) -> int:
                                           for shortest, suffixes in groups):
             bits |= 1 << bit
     return bits
+
+
+# --- Azerbaijani and Turkish ---------------------------------------------------------------
+# Turkish never writes ə, q, x (aggregator.language rules it out on one); without them, words the
+# two spell otherwise: Azerbaijani üçün, kimi, deyil, il, iyirmi, kiçik, indi, hansı against Turkish
+# için, gibi, değil, ile, ve, yıl, yirmi, küçük, şimdi, hangi, çok, yok; Turkish present -yor,
+# infinitive -mak/-mek, future -acak/-ecek and a back vowel + k at a word's end (çocuk, bayrak),
+# where Azerbaijani writes q (uşaq, bayraq, -maq, -acaq).
+AZ_WORDS = _words("üçün kimi deyil il ildir iyirmi kiçik indi hansı amma çünki belə")
+TR_WORDS = _words("için gibi değil ile ve yıl yıldır yirmi küçük şimdi hangi ama çünkü bile çok yok ben sen ne "
+                  "kadar olarak veya")
+TR_ENDINGS = re.compile(r"\w(?:yor|yorum|yoruz|yorlar|yordu|mak|mek|acak|ecek)\b|\w[aıou]k\b")
+NOT_TR_ENDINGS = _words("kubok blok")
+# Agent nouns: Azerbaijani -çı/-çi after a vowel or voiced consonant too (oyunçu, yolçu), Turkish
+# -cı/-ci there (oyuncu, yolcu).
+AZ_AGENT = re.compile(r"(?<=[aeıioöuüəlmnrvyz])ç[ıiuü](?:lar|lər|ları|ləri)?\b")
+NOT_AZ_AGENT = _words("içi saçı")
 
 
 class Cues:
@@ -237,13 +261,20 @@ class Cues:
             return evidence
         evidence += self.russian_doubled + self.count_words(RU_NOT_ASIAN) + self.count_endings(RU_NOT_ASIAN_ENDINGS)
         if other == "ky":
-            evidence -= len(KYRGYZ_SIGNS.findall(lower))
+            evidence -= len(KYRGYZ_SIGNS.findall(lower)) + self.count_words(KYRGYZ_WORDS)
         elif other == "kk":
-            evidence -= len(KAZAKH_SIGNS.findall(lower))
+            evidence -= len(KAZAKH_SIGNS.findall(lower)) + self.count_words(KAZAKH_WORDS)
         return evidence
 
     def kazakh_against_kyrgyz(self) -> int:
         """Kazakh letters and genitive endings against Kyrgyz long vowels and genitive endings."""
         lower = self.lower
-        kazakh = len(KAZAKH_LETTERS.findall(lower)) + len(KAZAKH_SIGNS.findall(lower))
-        return kazakh - len(KYRGYZ_SIGNS.findall(lower))
+        kazakh = len(KAZAKH_LETTERS.findall(lower)) + len(KAZAKH_SIGNS.findall(lower)) + self.count_words(KAZAKH_WORDS)
+        return kazakh - len(KYRGYZ_SIGNS.findall(lower)) - self.count_words(KYRGYZ_WORDS)
+
+    def azerbaijani_against_turkish(self) -> int:
+        """Azerbaijani words and agent nouns against Turkish words and endings."""
+        turkish = sum(1 for word in TR_ENDINGS.findall(self.lower) if word not in NOT_TR_ENDINGS)
+        azerbaijani = self.count_words(AZ_WORDS) + sum(
+            1 for word in self.words if "ç" in word and word not in NOT_AZ_AGENT and AZ_AGENT.search(word))
+        return azerbaijani - self.count_words(TR_WORDS) - turkish

@@ -107,3 +107,26 @@ def test_the_model_scores_rank_languages_as_py3langid_does(text):
 def test_cleaning_without_urls_or_tags_takes_the_same_result_from_the_cheaper_pass():
     text = "Спасибо, друзья! «Мы вместе» — 2020 год… ✨"
     assert clean_text(text) == " ".join(language.NOT_TEXT.sub(" ", text).split()) == "Спасибо друзья Мы вместе 2020 год"
+
+
+def test_kyrgyz_sh_for_kazakh_s_and_labial_harmony_settle_kazakh_against_kyrgyz():
+    assert Cues("беш жашымда").kazakh_against_kyrgyz() < 0
+    assert Cues("балдар окуп жатышат").kazakh_against_kyrgyz() < 0
+    assert Cues("медальдармен оралды").kazakh_against_kyrgyz() > 0
+    assert detect_language("беш жашымда") == "ky"
+    assert detect_language("бес жасымда") == "kk"
+
+
+def test_azerbaijani_without_its_own_letters_is_told_from_turkish_by_words_and_endings():
+    assert Cues("bu il iyirmi oyunçu").azerbaijani_against_turkish() > 0
+    assert Cues("bu yıl yirmi oyuncu geliyor").azerbaijani_against_turkish() < 0
+    assert detect_language("Kiçik oyunçular") == "az"
+    assert detect_language("Bu il iyirmi könüllü") == "az"
+    assert detect_language("Bu yıl yirmi gönüllü geliyor") == "tr"
+
+
+def test_a_few_armenian_or_devanagari_letters_are_enough_since_the_script_names_the_language():
+    assert detect_language("Բարև ձեզ") == "hy"
+    assert detect_language("कर रही है।") == "hi"
+    assert detect_language("है") is None
+    assert detect_language("ok 👍") is None
