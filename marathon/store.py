@@ -161,6 +161,41 @@ def iter_posts(db: sqlite_utils.Database, include_duplicates: bool = True, where
         yield row_to_post(row)
 
 
+SUMMARY_COLUMNS = ("id", "published", "published_utc", "lang", "country", "countries", "campaigns", "organization",
+                   "duplicate_of", "content_hash", "tagged_hash", "updated", "views", "featured_rank",
+                   "featured_caption")
+
+
+def post_summaries(db: sqlite_utils.Database) -> list[dict]:
+    """A light row per shown post (hidden ones left out, cross-posts kept), newest first: what the site
+    builder needs to plan pages without loading texts. ``head`` is the first 120 characters of the text,
+    enough to tell its script; ``version`` changes whenever anything shown of the post does."""
+    hidden = ("hidden_reason IS NULL AND (duplicate_of IS NULL OR duplicate_of NOT IN "
+              "(SELECT id FROM posts WHERE hidden_reason IS NOT NULL))")
+    sql = (f"SELECT {', '.join(SUMMARY_COLUMNS)}, substr(title || ' ' || text, 1, 120) AS head, media "
+           f"FROM posts WHERE {hidden} ORDER BY published_utc DESC, id")
+    rows = []
+    for values in db.execute(sql).fetchall():
+        row = dict(zip(SUMMARY_COLUMNS + ("head", "media"), values))
+        row["version"] = "|".join(map(str, values[1:]))
+        for key in ("countries", "campaigns"):
+            row[key] = json.loads(row[key] or "[]")
+        rows.append(row)
+    return rows
+
+
+def posts_by_id(db: sqlite_utils.Database, ids: Iterable[str]) -> dict[str, Post]:
+    """Full posts for the given ids (hidden ones too: callers chose the ids)."""
+    ids = list(dict.fromkeys(ids))
+    found: dict[str, Post] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        marks = ", ".join("?" * len(chunk))
+        for row in db.query(f"SELECT * FROM posts WHERE id IN ({marks})", chunk):
+            found[row["id"]] = row_to_post(row)
+    return found
+
+
 def has_post(db: sqlite_utils.Database, post_id: str) -> bool:
     return db.execute("SELECT 1 FROM posts WHERE id = ?", [post_id]).fetchone() is not None
 

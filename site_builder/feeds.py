@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from xml.sax.saxutils import XMLGenerator
 
+from marathon.config import Config
 from marathon.model import Post
+from site_builder.plan import PostRef, SitePlan
+from site_builder.routes import path_for
 
 ATOM = "http://www.w3.org/2005/Atom"
 
@@ -48,3 +54,40 @@ def atom_feed(title: str, feed_url: str, site_url: str, posts: list[Post], post_
     xml.endElement("feed")
     xml.endDocument()
     return buffer.getvalue().encode("utf-8")
+
+
+FEED_SIZE = 50
+
+
+@dataclass
+class FeedSpec:
+    path: str
+    page_path: str
+    title: str
+    locale: str
+    refs: list[PostRef]
+    links: dict[str, str] = field(default_factory=dict)
+
+    def signature(self, fingerprint: str, plan: SitePlan) -> str:
+        blob = json.dumps([fingerprint, self.path, self.title, [(r.id, r.version) for r in self.refs], self.links],
+                          ensure_ascii=False)
+        return hashlib.blake2b(blob.encode(), digest_size=12).hexdigest()
+
+
+def feed_specs(plan: SitePlan, config: Config, environments: dict) -> list[FeedSpec]:
+    """Atom feeds per locale: the whole site, each country, each campaign (50 newest each)."""
+    specs = []
+    for locale in config.site.locales:
+        env = environments[locale]
+        title = env.globals["site_title"]
+        country_name, campaign_name = env.filters["country_name"], env.globals["campaign_name"]
+        specs.append(FeedSpec(path_for("feed", locale), path_for("home", locale), title, locale, plan.posts))
+        specs += [FeedSpec(path_for("country-feed", locale, code), path_for("country", locale, code),
+                           f"{country_name(code)} — {title}", locale, refs) for code, refs in plan.countries.items()]
+        specs += [FeedSpec(path_for("campaign-feed", locale, slug), path_for("campaign", locale, slug),
+                           f"{campaign_name(slug)} — {title}", locale, refs)
+                  for slug, refs in plan.campaigns.items() if refs]
+    for spec in specs:
+        spec.refs = spec.refs[:FEED_SIZE]
+        spec.links = {r.id: plan.post_path(r, spec.locale) for r in spec.refs}
+    return specs

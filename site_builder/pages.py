@@ -1,127 +1,138 @@
-"""Store -> page objects. Every page knows its translations (same kind and key in each locale)."""
+"""The plan -> page specs: every page of the site, what it shows and a signature of it.
+
+A spec holds ids and paths, never texts, so the whole site can be planned and compared with the
+last build cheaply; only pages whose signature changed are rendered again (site_builder/build.py).
+Every page knows its translations (the same kind and key in each locale).
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from math import ceil
 from typing import Any
 
-import sqlite_utils
-
-from marathon.config import Campaign, Config
-from marathon.model import Post
-from marathon.store import iter_posts
-from marathon.text import slugify
+from marathon.config import Config
+from site_builder.plan import LISTING_PAGES, MONTH_PAGE_SIZE, PostRef, SitePlan
 from site_builder.routes import path_for
 
 
 @dataclass
-class Page:
+class PageSpec:
     kind: str
     key: str
     locale: str
-    template: str
+    number: int
     path: str
-    number: int = 1
-    context: dict[str, Any] = field(default_factory=dict)
-    translations: dict[str, str] = field(default_factory=dict)
+    template: str
+    unit: str  # pages rendered together because they show the same posts
+    post_ids: list[str] = field(default_factory=list)
+    links: dict[str, str] = field(default_factory=dict)  # post id -> path of its page for this locale
+    translations: dict[str, str] = field(default_factory=dict)  # locale -> the same page (hreflang, sitemap)
+    switcher: dict[str, str] = field(default_factory=dict)  # locale -> where the language switcher goes
+    extra: dict[str, Any] = field(default_factory=dict)
+    signature: str = ""
+
+    def sign(self, fingerprint: str, plan: SitePlan) -> None:
+        versions = [plan.by_id[i].version for i in self.post_ids]
+        blob = json.dumps([fingerprint, self.kind, self.key, self.locale, self.number, self.path, self.template,
+                           self.post_ids, versions, self.links, self.translations, self.switcher, self.extra],
+                          ensure_ascii=False, sort_keys=True, default=str)
+        self.signature = hashlib.blake2b(blob.encode(), digest_size=12).hexdigest()
 
 
-@dataclass
-class SiteData:
-    """Everything read from the store once, before any page is written (Pelican's two phases)."""
-
-    posts: list[Post]
-    by_id: dict[str, Post]
-    also_on: dict[str, list[Post]]
-    countries: dict[str, list[Post]]
-    campaigns: dict[str, list[Post]]
-    campaign_config: dict[str, Campaign]
-    organizations: dict[str, list[Post]] = field(default_factory=dict)  # slug -> posts
-    organization_names: dict[str, str] = field(default_factory=dict)
-    languages: dict[str, list[Post]] = field(default_factory=dict)
-    months: dict[str, list[Post]] = field(default_factory=dict)  # "YYYY-MM" -> posts, newest month first
-
-
-def load_site_data(db: sqlite_utils.Database, config: Config) -> SiteData:
-    posts = list(iter_posts(db))
-    shown = [p for p in posts if not p.duplicate_of]
-    by_id = {p.id: p for p in posts}
-    also_on: dict[str, list[Post]] = {}
-    for post in posts:
-        if post.duplicate_of and post.duplicate_of in by_id:
-            also_on.setdefault(post.duplicate_of, []).append(post)
-    countries: dict[str, list[Post]] = {}
-    campaigns: dict[str, list[Post]] = {c.slug: [] for c in config.campaigns}
-    for post in shown:
-        for country in post.countries or ([post.country] if post.country else []):
-            countries.setdefault(country, []).append(post)
-        for slug in post.campaigns:
-            campaigns.setdefault(slug, []).append(post)
-    organizations: dict[str, list[Post]] = {}
-    names: dict[str, str] = {}
-    languages: dict[str, list[Post]] = {}
-    months: dict[str, list[Post]] = {}
-    for post in shown:
-        if post.organization:
-            slug = slugify(post.organization)
-            names.setdefault(slug, post.organization)
-            organizations.setdefault(slug, []).append(post)
-        if post.lang:
-            languages.setdefault(post.lang, []).append(post)
-        months.setdefault(post.published.strftime("%Y-%m"), []).append(post)
-    return SiteData(posts=shown, by_id=by_id, also_on=also_on, countries=dict(sorted(countries.items())),
-                    campaigns=campaigns, campaign_config={c.slug: c for c in config.campaigns},
-                    organizations=dict(sorted(organizations.items())), organization_names=names,
-                    languages=dict(sorted(languages.items(), key=lambda item: -len(item[1]))),
-                    months=dict(sorted(months.items(), reverse=True)))
-
-
-def _paged(kind: str, key: str, template: str, posts: list[Post], locales: tuple[str, ...], per_page: int,
-           extra: dict[str, Any]) -> list[Page]:
-    pages = []
-    total = max(1, ceil(len(posts) / per_page))
-    for number in range(1, total + 1):
-        chunk = posts[(number - 1) * per_page: number * per_page]
-        translations = {loc: path_for(kind, loc, key, number) for loc in locales}
-        for locale in locales:
-            context = dict(extra, posts=chunk, page_number=number, page_count=total, total=len(posts),
+def _listing(plan: SitePlan, kind: str, key: str, template: str, refs: list[PostRef], per_page: int,
+             extra: dict[str, Any], depth: int = LISTING_PAGES) -> list[PageSpec]:
+    """A newest-first listing in every locale, at most ``depth`` pages; older posts are reached
+    through the monthly archive and search (their link is on the last page)."""
+    shown = refs[: per_page * depth]
+    count = max(1, ceil(len(shown) / per_page))
+    specs = []
+    for number in range(1, count + 1):
+        chunk = shown[(number - 1) * per_page: number * per_page]
+        translations = {loc: path_for(kind, loc, key, number) for loc in plan.locales}
+        for locale in plan.locales:
+            context = dict(extra, total=len(refs), page_count=count, more=len(refs) > len(shown) and number == count,
                            prev_path=path_for(kind, locale, key, number - 1) if number > 1 else None,
-                           next_path=path_for(kind, locale, key, number + 1) if number < total else None)
-            pages.append(Page(kind, key, locale, template, translations[locale], number, context, translations))
-    return pages
+                           next_path=path_for(kind, locale, key, number + 1) if number < count else None)
+            specs.append(PageSpec(kind, key, locale, number, translations[locale], template, f"{kind}:{key}",
+                                  [r.id for r in chunk], {r.id: plan.post_path(r, locale) for r in chunk},
+                                  translations, translations, context))
+    return specs
 
 
-def build_pages(data: SiteData, config: Config) -> list[Page]:
-    """Every page of the site in every locale."""
-    locales = config.site.locales
+def _post_pages(plan: SitePlan) -> list[PageSpec]:
+    specs = []
+    for n, ref in enumerate(plan.posts):
+        unit = f"posts:{n // 250}"
+        also = [other.id for other in plan.also_on.get(ref.id, [])]
+        if plan.translated(ref):
+            translations = {loc: path_for("post", loc, ref.id) for loc in plan.locales}
+            switcher, archived = translations, False
+        else:  # one page; the switcher leads to the post's place in each locale's monthly archive
+            translations = {ref.home: path_for("post", ref.home, ref.id)}
+            page = plan.month_page_of(ref)
+            switcher = {loc: translations[loc] if loc == ref.home
+                        else f"{path_for('month', loc, ref.month, page)}#post-{ref.id}" for loc in plan.locales}
+            archived = True
+        for locale in translations:
+            specs.append(PageSpec("post", ref.id, locale, 1, translations[locale], "post.html", unit,
+                                  [ref.id, *also], {}, translations, switcher, {"archived": archived}))
+    return specs
+
+
+def _home(plan: SitePlan, per_page: int) -> list[PageSpec]:
+    nav = {"countries": list(plan.countries),
+           "campaigns": [slug for slug, refs in plan.campaigns.items() if refs and slug in plan.campaign_config],
+           "languages": list(plan.languages),
+           "organizations": [(slug, plan.organization_names[slug]) for slug in plan.organizations]}
+    specs = _listing(plan, "home", "", "index.html", plan.posts, per_page, {})
+    for spec in specs:
+        if spec.number == 1:
+            featured = [(ref.id, captions.get(spec.locale, "")) for ref, captions in plan.featured]
+            spec.extra.update(nav=nav, featured=featured)
+            spec.post_ids += [ref.id for ref, _ in plan.featured]
+            spec.links.update({ref.id: plan.post_path(ref, spec.locale) for ref, _ in plan.featured})
+    return specs
+
+
+def _archive(plan: SitePlan) -> list[PageSpec]:
+    specs = []
+    for month, refs in plan.months.items():
+        specs += _listing(plan, "month", month, "month.html", refs, MONTH_PAGE_SIZE,
+                          {"heading": month}, depth=ceil(len(refs) / MONTH_PAGE_SIZE))
+    translations = {loc: path_for("archive", loc) for loc in plan.locales}
+    months = [(month, len(refs)) for month, refs in plan.months.items()]
+    for locale in plan.locales:
+        specs.append(PageSpec("archive", "", locale, 1, translations[locale], "archive.html", "archive",
+                              translations=translations, switcher=translations, extra={"months": months}))
+    return specs
+
+
+def build_pages(plan: SitePlan, config: Config, fingerprint: str, search_bundles: list[str]) -> list[PageSpec]:
+    """Every page of the site in every locale, signed."""
     per_page = config.site.posts_per_page
-    pages = _paged("home", "", "index.html", data.posts, locales, per_page, {})
-    for post in data.posts:
-        translations = {loc: path_for("post", loc, post.id) for loc in locales}
-        for locale in locales:
-            pages.append(Page("post", post.id, locale, "post.html", translations[locale], 1,
-                              {"post": post, "also_on": data.also_on.get(post.id, [])}, translations))
-    for code, posts in data.countries.items():
-        pages += _paged("country", code, "country.html", posts, locales, per_page, {"country": code})
-    for slug, posts in data.campaigns.items():
-        pages += _paged("campaign", slug, "campaign.html", posts, locales, per_page,
-                        {"campaign": data.campaign_config.get(slug) or Campaign(slug, {}, (slug,))})
-    for slug, posts in data.organizations.items():
-        pages += _paged("organization", slug, "listing.html", posts, locales, per_page,
-                        {"heading": data.organization_names[slug], "heading_kind": "organization"})
-    for code, posts in data.languages.items():
-        pages += _paged("language", code, "listing.html", posts, locales, per_page,
-                        {"heading": code, "heading_kind": "language"})
-    for month, posts in data.months.items():
-        pages += _paged("month", month, "listing.html", posts, locales, per_page,
-                        {"heading": month, "heading_kind": "month"})
-    search = {loc: path_for("search", loc) for loc in locales}
-    for locale in locales:
-        pages.append(Page("search", "", locale, "search.html", search[locale], 1, {}, search))
-    translations = {loc: path_for("archive", loc) for loc in locales}
-    months = [(month, len(posts)) for month, posts in data.months.items()]
-    for locale in locales:
-        pages.append(Page("archive", "", locale, "archive.html", translations[locale], 1, {"months": months},
-                          translations))
-    return pages
+    specs = _home(plan, per_page) + _post_pages(plan)
+    for code, refs in plan.countries.items():
+        specs += _listing(plan, "country", code, "country.html", refs, per_page, {"country": code})
+    for slug, refs in plan.campaigns.items():
+        specs += _listing(plan, "campaign", slug, "campaign.html", refs, per_page, {"campaign": slug})
+    for slug, refs in plan.organizations.items():
+        specs += _listing(plan, "organization", slug, "listing.html", refs, per_page,
+                          {"heading": plan.organization_names[slug], "heading_kind": "organization"})
+    for code, refs in plan.languages.items():
+        specs += _listing(plan, "language", code, "listing.html", refs, per_page,
+                          {"heading": code, "heading_kind": "language"})
+    specs += _archive(plan)
+    search = {loc: path_for("search", loc) for loc in plan.locales}
+    filters = {"country": list(plan.countries), "campaign": [s for s, r in plan.campaigns.items() if r],
+               "language": list(plan.languages)}
+    for locale in plan.locales:
+        specs.append(PageSpec("search", "", locale, 1, search[locale], "search.html", "search",
+                              translations=search, switcher=search,
+                              extra={"bundles": search_bundles, "translated_from": plan.translated_from,
+                                     "filters": filters}))
+    for spec in specs:
+        spec.sign(fingerprint, plan)
+    return specs

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from datetime import datetime
@@ -39,7 +40,35 @@ def publish(build: Path, out: Path) -> None:
     for old in builds[:-KEEP_BUILDS]:
         if old.resolve() != build.resolve():
             shutil.rmtree(old, ignore_errors=True)
+            manifest_path(old).unlink(missing_ok=True)
+
+
+def published_build(out: Path) -> Path | None:
+    """The build directory ``out`` points at now, if it is one of ours."""
+    if out.is_symlink() and out.resolve().is_dir() and out.resolve().parent == builds_dir(out).resolve():
+        return out.resolve()
+    return None
+
+
+def manifest_path(build: Path) -> Path:
+    """Beside the build, not in it: the manifest is not part of the published site."""
+    return build.parent / f"{build.name}.manifest.json"
+
+
+def load_manifest(build: Path | None) -> dict[str, str]:
+    """Output file -> signature of what it shows, for the build at ``build`` ({} if none or unreadable)."""
+    if build is None:
+        return {}
+    try:
+        return json.loads(manifest_path(build).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def save_manifest(build: Path, manifest: dict[str, str]) -> None:
+    manifest_path(build).write_text(json.dumps(manifest, separators=(",", ":")), encoding="utf-8")
 
 
 def discard(build: Path) -> None:
     shutil.rmtree(build, ignore_errors=True)
+    manifest_path(build).unlink(missing_ok=True)

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import io
+import multiprocessing
+from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
+
+import sqlite_utils
 
 from babel import Locale
 from babel.dates import format_date, format_datetime, format_skeleton
@@ -14,9 +19,14 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
 
 from marathon.config import Config
+from marathon.model import Post
+from marathon.store import posts_by_id
+from site_builder.pages import PageSpec
+from site_builder.routes import file_for
 
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
@@ -43,9 +53,34 @@ def load_translations(locale: str) -> NullTranslations:
     return Translations(buffer)
 
 
+@lru_cache(maxsize=None)
+def locale_label(locale: str) -> str:
+    """A UI locale named in itself: 'Қазақ тілі', 'Oʻzbek (lotin)'."""
+    return babel_locale(locale).get_display_name(babel_locale(locale)).capitalize()
+
+
+class SharedBytecode(BytecodeCache):
+    """Templates compiled once per process and shared by the nine locales' environments (the
+    compiled code does not depend on the locale: translations are looked up as it runs)."""
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+BYTECODE = SharedBytecode()
+
+
 def make_environment(locale: str, config: Config) -> Environment:
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html", "xml"]),
-                      extensions=["jinja2.ext.i18n"], undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+                      extensions=["jinja2.ext.i18n"], undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                      bytecode_cache=BYTECODE)
     env.install_gettext_translations(load_translations(locale), newstyle=True)
     cldr = babel_locale(locale)
     base_path = urlsplit(config.site.base_url).path.rstrip("/")
@@ -56,8 +91,18 @@ def make_environment(locale: str, config: Config) -> Environment:
     def absolute(path: str) -> str:
         return config.site.base_url.rstrip("/") + path
 
+    @lru_cache(maxsize=4096)
+    def _date(day, form: str) -> str:
+        return format_date(day, form, locale=cldr)
+
     def date(value: datetime, form: str = "long") -> str:
-        return format_date(value, form, locale=cldr)
+        return _date(value.date(), form)
+
+    campaigns = {c.slug: c for c in config.campaigns}
+
+    def campaign_name(slug: str) -> str:
+        campaign = campaigns.get(slug)
+        return campaign.name(locale) if campaign else slug
 
     def country_name(code: str | None) -> str:
         return cldr.territories.get((code or "").upper(), code or "")
@@ -68,8 +113,8 @@ def make_environment(locale: str, config: Config) -> Environment:
     env.globals.update(
         locale=locale, html_lang=locale, locales=config.site.locales, site=config.site, url=url, absolute=absolute,
         site_title=config.site.title.get(locale) or config.site.title.get("en") or "marathon",
-        locale_label=lambda loc: babel_locale(loc).get_display_name(babel_locale(loc)).capitalize(),
-        number=lambda n: format_decimal(n, locale=cldr), now=datetime.now().astimezone(),
+        locale_label=locale_label, campaign_name=campaign_name, campaigns=campaigns,
+        number=lambda n: format_decimal(n, locale=cldr),
     )
     def month_name(key: str) -> str:
         """'2020-05' as the locale writes a month: 'May 2020', 'май 2020 г.', 'мамыр 2020 ж.'."""
@@ -80,3 +125,91 @@ def make_environment(locale: str, config: Config) -> Environment:
                        datetime_iso=lambda v: v.isoformat(),
                        datetime_long=lambda v: format_datetime(v, "medium", locale=cldr))
     return env
+
+
+@dataclass
+class Page:
+    """What a template sees as ``page``."""
+
+    kind: str
+    key: str
+    locale: str
+    path: str
+    number: int
+    context: dict[str, Any]
+    translations: dict[str, str]
+    switcher: dict[str, str]
+    alternates: Markup = Markup("")  # <link hreflang> tags, made in Python: the hottest loop of a build
+    language_links: Markup = Markup("")  # the language switcher's items
+
+
+def chrome(spec: PageSpec, base_url: str, base_path: str) -> tuple[Markup, Markup]:
+    alternates = "".join(f'<link rel="alternate" hreflang="{loc}" href="{escape(base_url + path)}">\n'
+                         for loc, path in spec.translations.items())
+    current = ' aria-current="page"'
+    links = "".join(f'<li><a href="{escape(base_path + path)}" hreflang="{loc}" lang="{loc}"'
+                    f'{current if loc == spec.locale else ""}>{escape(locale_label(loc))}</a></li>\n'
+                    for loc, path in spec.switcher.items())
+    return Markup(alternates), Markup(links)
+
+
+def page_context(spec: PageSpec, posts: dict[str, Post]) -> dict[str, Any]:
+    context = dict(spec.extra, links=spec.links)
+    if spec.kind == "post":
+        context.update(post=posts[spec.post_ids[0]], also_on=[posts[i] for i in spec.post_ids[1:]])
+    else:
+        featured = spec.extra.get("featured", [])
+        context["posts"] = [posts[i] for i in spec.post_ids[: len(spec.post_ids) - len(featured)]]
+        context["featured"] = [(posts[i], caption) for i, caption in featured]
+    return context
+
+
+class PageRenderer:
+    """Renders specs to files; one per process, with its own store connection and environments."""
+
+    def __init__(self, db: sqlite_utils.Database, config: Config, root: Path):
+        self.db, self.config, self.root = db, config, root
+        self.environments = {loc: make_environment(loc, config) for loc in config.site.locales}
+
+    def render_unit(self, specs: list[PageSpec]) -> int:
+        """Write every page of one unit (pages sharing posts, so each post is read once)."""
+        posts = posts_by_id(self.db, (i for spec in specs for i in spec.post_ids))
+        made: set[Path] = set()
+        base_url = self.config.site.base_url.rstrip("/")
+        base_path = urlsplit(base_url).path
+        for spec in specs:
+            env = self.environments[spec.locale]
+            page = Page(spec.kind, spec.key, spec.locale, spec.path, spec.number, page_context(spec, posts),
+                        spec.translations, spec.switcher, *chrome(spec, base_url, base_path))
+            html = env.get_template(spec.template).render(page=page)
+            path = self.root / file_for(spec.path)
+            if path.parent not in made:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                made.add(path.parent)
+            path.write_bytes(html.encode("utf-8"))
+        return len(specs)
+
+
+_worker: PageRenderer | None = None
+
+
+def _start_worker(db_path: str, config: Config, root: Path) -> None:
+    global _worker
+    _worker = PageRenderer(sqlite_utils.Database(db_path), config, root)
+
+
+def _render_in_worker(specs: list[PageSpec]) -> int:
+    assert _worker is not None
+    return _worker.render_unit(specs)
+
+
+def render_pages(db: sqlite_utils.Database, config: Config, root: Path, units: list[list[PageSpec]],
+                 workers: int) -> int:
+    """Render ``units`` into ``root``: in this process, or in ``workers`` forked processes for big builds."""
+    db_path = db.execute("PRAGMA database_list").fetchone()[2]
+    if workers <= 1 or not db_path:
+        renderer = PageRenderer(db, config, root)
+        return sum(renderer.render_unit(unit) for unit in units)
+    context = multiprocessing.get_context("fork")
+    with context.Pool(workers, initializer=_start_worker, initargs=(db_path, config, root)) as pool:
+        return sum(pool.imap_unordered(_render_in_worker, units, chunksize=1))
