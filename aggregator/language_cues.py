@@ -26,7 +26,7 @@ def _endings(*groups: tuple[int, str]) -> tuple[tuple[int, tuple[str, ...]], ...
     return tuple((shortest, tuple(suffixes.split())) for shortest, suffixes in groups)
 
 
-# --- Russian and Bulgarian ------------------------------------------------------------------
+# --- Russian and Bulgarian --------------------------------------------------------------------
 # Letters: Bulgarian has no ы, э, ё, and writes ь only before о (шофьор, синьо); Russian writes ъ
 # only after a prefix before е, ё, ю, я (подъезд, объявил), Bulgarian before any consonant and in
 # its commonest words (във, със, към, път, съм).
@@ -88,16 +88,18 @@ RU_CASE_PREPOSITIONS = _words("в во на о об при")
 RU_ACCUSATIVE_PREPOSITIONS = _words("в во на о об при по к ко")
 BG_CASELESS_PREPOSITIONS = _words("в във на при")
 NOT_CASELESS = _words("завтра сегодня вчера полчаса полтора время имя племя знамя")
+# Bulgarian neuter nouns in -е after a preposition (по време на, по море, на поле).
+NOT_PREPOSITIONAL = _words("време море поле сърце училище")
 # Past tense: Russian -л/-ла on its own (опоздал, победила); Bulgarian has the form only as a
 # participle after an auxiliary (е работил, са дошли), which counts for Bulgarian already, so a
 # participle right after one does not count. Nouns ending so (квартал, хотел) do not either.
-RU_PAST = ("ал", "ел", "ил", "ыл", "ул", "ял", "ала", "ела", "ила", "ыла", "ула", "яла")
+RU_PAST = ("ал", "ел", "ил", "ыл", "ул", "ял", "ала", "ела", "ила", "ыла", "ула", "яла", "шла", "шло")
 BG_AUXILIARIES = _words("е са съм си сме сте ще бил била било били бях беше бяха")
 NOT_PAST = _words("""квартал терминал канал финал сигнал журнал портал капитал идеал скандал генерал
 интервал минерал арсенал ритуал материал персонал фестивал хотел модел тунел автомобил профил стил мобил
 апостол сила могила жила зала скала хвала""")
 
-# --- Russian and its other neighbours -------------------------------------------------------
+# --- Russian and its other neighbours ---------------------------------------------------------
 # Letters each writes and Russian does not (Ukrainian і ї є ґ, Belarusian і ў, the Turkic letters,
 # Tajik ӣ ӯ ҳ ҷ, Mongolian ө ү) and the letters Russian writes and it does not (Ukrainian has no ы
 # э ё ъ, Belarusian no и щ ъ, Uzbek no ы щ, Tajik no ы щ ь ц).
@@ -113,8 +115,10 @@ APOSTROPHE_IN_WORD = re.compile(r"(?<=[а-яіїєґў])['ʼ’](?=[а-яіїє�
 SLAVIC_DOUBLED = re.compile(r"([бгкмпрф])\1")
 # Russian words the East Slavic neighbours spell otherwise (і/й, що, як, з, від, але, або, коли;
 # і, што, з, ад, але, калі, дзе, ён).
-RU_NOT_EAST_SLAVIC = _words("и с со к из от что как его он она они меня уже когда где тоже ещё еще если "
-                            "или но нет будет")
+RU_NOT_EAST_SLAVIC = _words("и с со к во из от что как его он она они меня уже когда где тоже ещё еще если "
+                            "или но нет будет теперь сейчас сегодня вчера очень только всегда здесь потом после "
+                            "вместе снова опять почти кто почему который которая которое которые время дети "
+                            "город работа лет")
 EAST_SLAVIC_WORDS = {
     "uk": _words("і й що це як з із від або але бо вже дуже коли де який яка яке які цей ця ці вони він "
                  "вона воно ми ви його її був була було були буде є також щоб зараз теж мене та"),
@@ -129,6 +133,9 @@ RU_NOT_EAST_SLAVIC_ENDINGS = _endings(
     (3, "ал ел ил ол ул ыл ял ает еет иет оет ует яет ают еют иют оют уют яют ние тие ась есь ись "
         "ось усь ысь юсь ясь"))
 RU_NOT_UKRAINIAN_ENDINGS = _endings((4, "ая яя ое ее ие ия ии ию"))
+# Genitive plural -ов/-ев (Ukrainian -ів, Belarusian -аў); after в, на, о, при the prepositional -е
+# (Ukrainian -і: у дворі, на площі).
+RU_GENITIVE_PLURAL = _endings((5, "ов ев"))
 # Theirs: Ukrainian infinitives -ти and instrumental -ою (Russian -ть, -ой); Belarusian infinitives
 # -ць, and дз for Russian д (будзе, дзе).
 OWN_ENDINGS = {"uk": _endings((4, "ити ати яти ою")), "be": _endings((3, "ць"))}
@@ -137,24 +144,50 @@ BELARUSIAN_DZ = re.compile(r"дз[еяіюё]")
 # Russian prepositions and conjunctions: words that Turkic, Tajik and Mongolian text does not have
 # (Uzbek у 'he', Tajik на 'not', Kazakh не 'what' and да 'also' are left out), and Russian endings.
 RU_NOT_ASIAN = _words("в во с со к ко и о об от из для при без под над через что это как его был была "
-                      "было были уже очень когда где если или но по за до")
+                      "было были уже очень когда где если или но по за до из-за из-под")
 RU_NOT_ASIAN_ENDINGS = _endings((3, "ся сь ого ему ому ую ться тся ают яют овал овала овало овали овать"))
+# Theirs: the Turkic plural -лар/-дар/-тар and its case forms, Uzbek genitive -нинг, possessive -си,
+# locative -ида; Uzbek words without Uzbek letters (ва, билан, учун, янги).
+TURKIC_PLURAL = _endings((5, "лар дар тар лары дары тары лари ларни ларга ларда нинг"), (6, "ида"), (7, "си"))
+NOT_TURKIC_PLURAL = _words("доллар гектар нектар удар кулинар пирамида обида панихида")
+UZBEK_WORDS = _words("ва билан учун янги бу бир эди энг жуда катта")
 
-# --- Kazakh and Kyrgyz ----------------------------------------------------------------------
+# --- Kazakh and Kyrgyz ------------------------------------------------------------------------
 KAZAKH_LETTERS = re.compile(r"[әғқұһі]")
 # Kyrgyz: long vowels; genitive -нын/-дин/-нун/-дүн (Kazakh -ның/-дің); labial harmony in suffixes
 # (болуп, болду, көрдү: Kazakh болып, болды, көрді); agent nouns -чу/-чү (Kazakh -шы/-ші).
 KYRGYZ_SIGNS = re.compile(r"оо|ээ|уу|үү|өө|(?:н|д|т)(?:ун|үн)\b|(?:н|д)(?:ын|ин)\b|\w\w(?:уп|үп|ду|дү|тү|чу|чү)\b")
 # Words the two write otherwise: Kyrgyz ш for Kazakh с (беш/бес, жаш/жас, баш/бас, таш/тас), ч for
 # ш (үчүн/үшін, чейин/дейін), менен/мен, жана/және, жыйырма/жиырма.
-KYRGYZ_WORDS = _words("беш жаш жаштар жашы жашта баш башка таш кыш жыйырма үчүн чейин менен жана")
+KYRGYZ_WORDS = _words("беш жаш жаштар жашы жашта баш башка таш кыш жыйырма үчүн чейин менен жана чоң мага сага")
 KAZAKH_WORDS = _words("бес жас жастар жасы жаста бас басқа тас қыс жиырма үшін дейін және")
 # Kazakh: genitive -ның/-дің/-тың; instrumental -мен/-бен/-пен written onto the word (Kyrgyz менен apart).
 KAZAKH_SIGNS = re.compile(r"(?:н|д|т)(?:ың|ің)\b|\w\w\w(?:мен|бен|пен)\b")
+# A word's first е is э in Kyrgyz (эл, эки, эмес; Kazakh ел, екі, емес), between these two only.
+KAZAKH_INITIAL_E, KYRGYZ_INITIAL_E = re.compile(r"\bе"), re.compile(r"\bэ")
 
 
+# --- Azerbaijani and Turkish ------------------------------------------------------------------
+# Turkish never writes ə, q, x (aggregator.language rules it out on one); without them, words the
+# two spell otherwise: Azerbaijani üçün, kimi, deyil, il, iyirmi, kiçik, indi, hansı against Turkish
+# için, gibi, değil, ile, ve, yıl, yirmi, küçük, şimdi, hangi, çok, yok; Turkish present -yor,
+# infinitive -mak/-mek, future -acak/-ecek and a back vowel + k at a word's end (çocuk, bayrak),
+# where Azerbaijani writes q (uşaq, bayraq, -maq, -acaq).
+AZ_WORDS = _words("üçün kimi deyil il ildir iyirmi kiçik indi hansı amma çünki belə")
+TR_WORDS = _words("için gibi değil ile ve yıl yıldır yirmi küçük şimdi hangi ama çünkü bile çok yok ben sen ne "
+                  "kadar olarak veya")
+TR_ENDINGS = re.compile(r"\w(?:yor|yorum|yoruz|yorlar|yordu|mak|mek|acak|ecek)\b|\w[aıou]k\b")
+NOT_TR_ENDINGS = _words("kubok blok")
+# Agent nouns: Azerbaijani -çı/-çi after a vowel or voiced consonant too (oyunçu, yolçu), Turkish
+# -cı/-ci there (oyuncu, yolcu).
+AZ_AGENT = re.compile(r"(?<=[aeıioöuüəlmnrvyz])ç[ıiuü](?:lar|lər|ları|ləri)?\b")
+NOT_AZ_AGENT = _words("içi saçı")
+
+
+# --- Looking the cues up ----------------------------------------------------------------------
 # The ending groups above, with the words each must not count; a word's groups are found once.
 ENDING_GROUPS = ((RU_ENDINGS, NOT_RU_ENDINGS), (BG_ENDINGS, frozenset()), (RU_NOT_EAST_SLAVIC_ENDINGS, frozenset()),
+                 (RU_GENITIVE_PLURAL, _words("любов кров церков")), (TURKIC_PLURAL, NOT_TURKIC_PLURAL),
                  (RU_NOT_UKRAINIAN_ENDINGS, frozenset()), (OWN_ENDINGS["uk"], NOT_OWN_ENDINGS),
                  (OWN_ENDINGS["be"], frozenset()), (RU_NOT_ASIAN_ENDINGS, frozenset()))
 GROUP = {id(groups): bit for bit, (groups, _) in enumerate(ENDING_GROUPS)}
@@ -170,23 +203,6 @@ def _ending_bits(word: str) -> int:
                                           for shortest, suffixes in groups):
             bits |= 1 << bit
     return bits
-
-
-# --- Azerbaijani and Turkish ---------------------------------------------------------------
-# Turkish never writes ə, q, x (aggregator.language rules it out on one); without them, words the
-# two spell otherwise: Azerbaijani üçün, kimi, deyil, il, iyirmi, kiçik, indi, hansı against Turkish
-# için, gibi, değil, ile, ve, yıl, yirmi, küçük, şimdi, hangi, çok, yok; Turkish present -yor,
-# infinitive -mak/-mek, future -acak/-ecek and a back vowel + k at a word's end (çocuk, bayrak),
-# where Azerbaijani writes q (uşaq, bayraq, -maq, -acaq).
-AZ_WORDS = _words("üçün kimi deyil il ildir iyirmi kiçik indi hansı amma çünki belə")
-TR_WORDS = _words("için gibi değil ile ve yıl yıldır yirmi küçük şimdi hangi ama çünkü bile çok yok ben sen ne "
-                  "kadar olarak veya")
-TR_ENDINGS = re.compile(r"\w(?:yor|yorum|yoruz|yorlar|yordu|mak|mek|acak|ecek)\b|\w[aıou]k\b")
-NOT_TR_ENDINGS = _words("kubok blok")
-# Agent nouns: Azerbaijani -çı/-çi after a vowel or voiced consonant too (oyunçu, yolçu), Turkish
-# -cı/-ci there (oyuncu, yolcu).
-AZ_AGENT = re.compile(r"(?<=[aeıioöuüəlmnrvyz])ç[ıiuü](?:lar|lər|ları|ləri)?\b")
-NOT_AZ_AGENT = _words("içi saçı")
 
 
 class Cues:
@@ -212,6 +228,12 @@ class Cues:
         return sum(n for bits, n in self.ending_bits.items() if bits & mask)
 
     @cached_property
+    def prepositional_e(self) -> int:
+        words = self.words
+        return sum(1 for preposition, word in zip(words, words[1:])
+                   if preposition in RU_CASE_PREPOSITIONS and len(word) >= 3 and word[-1] == "е" and word[-2] != "т")
+
+    @cached_property
     def russian_doubled(self) -> int:
         return len(RU_DOUBLED.findall(self.lower))
 
@@ -227,7 +249,10 @@ class Cues:
             if len(word) >= 4 and word.endswith(RU_PAST) and before not in BG_AUXILIARIES and word not in NOT_PAST:
                 evidence += 1
         for preposition, word in zip(words, words[1:]):
-            if preposition in RU_CASE_PREPOSITIONS and len(word) >= 3 and word[-1] == "е" and word[-2] != "т":
+            if preposition in RU_CASE_PREPOSITIONS and len(word) >= 4 and word.endswith(("ах", "ях")):
+                evidence += 1  # prepositional plural (на дорогах); Bulgarian -ах is a verb's aorist
+            elif (preposition in RU_CASE_PREPOSITIONS or preposition == "по") and len(word) >= 3 and word[-1] == "е" \
+                    and word[-2] != "т" and word not in NOT_PREPOSITIONAL:
                 evidence += 1
             elif preposition in RU_ACCUSATIVE_PREPOSITIONS and len(word) >= 3 and word[-1] in "ую":
                 evidence += 1
@@ -254,12 +279,17 @@ class Cues:
             evidence += self.count_words(RU_NOT_EAST_SLAVIC) - self.count_words(EAST_SLAVIC_WORDS[other])
             evidence += self.count_endings(RU_NOT_EAST_SLAVIC_ENDINGS)
             evidence -= self.count_endings(OWN_ENDINGS[other])
+            evidence += self.count_endings(RU_GENITIVE_PLURAL)
             if other == "uk":
-                evidence += self.count_endings(RU_NOT_UKRAINIAN_ENDINGS)
+                evidence += self.count_endings(RU_NOT_UKRAINIAN_ENDINGS) + self.prepositional_e
             else:
                 evidence -= len(BELARUSIAN_DZ.findall(lower))
             return evidence
         evidence += self.russian_doubled + self.count_words(RU_NOT_ASIAN) + self.count_endings(RU_NOT_ASIAN_ENDINGS)
+        if other in ("kk", "ky", "uz"):
+            evidence -= self.count_endings(TURKIC_PLURAL)
+        if other == "uz":
+            evidence -= self.count_words(UZBEK_WORDS)
         if other == "ky":
             evidence -= len(KYRGYZ_SIGNS.findall(lower)) + self.count_words(KYRGYZ_WORDS)
         elif other == "kk":
@@ -270,7 +300,8 @@ class Cues:
         """Kazakh letters and genitive endings against Kyrgyz long vowels and genitive endings."""
         lower = self.lower
         kazakh = len(KAZAKH_LETTERS.findall(lower)) + len(KAZAKH_SIGNS.findall(lower)) + self.count_words(KAZAKH_WORDS)
-        return kazakh - len(KYRGYZ_SIGNS.findall(lower)) - self.count_words(KYRGYZ_WORDS)
+        kyrgyz = len(KYRGYZ_SIGNS.findall(lower)) + self.count_words(KYRGYZ_WORDS)
+        return kazakh + len(KAZAKH_INITIAL_E.findall(lower)) - kyrgyz - len(KYRGYZ_INITIAL_E.findall(lower))
 
     def azerbaijani_against_turkish(self) -> int:
         """Azerbaijani words and agent nouns against Turkish words and endings."""
