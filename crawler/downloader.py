@@ -15,6 +15,6 @@ from scrapy.core.downloader import Downloader
 
 
 class PoliteDownloader(Downloader):
-    def _wait_for_download(self, slot, request, queue_dfd):
+    def _wait_for_download(self, slot, request, *args, **kwargs):
         slot.transferring.add(request)  # counted now, in _process_queue's loop, not when the task starts
-        return super()._wait_for_download(slot, request, queue_dfd)
+        return super()._wait_for_download(slot, request, *args, **kwargs)
