@@ -1,13 +1,16 @@
 """Site build benchmark (issue #6): a synthetic store of N posts in the eight languages, built in
-every configured locale. Prints pages/s, peak memory, site size, file count and home page weight.
+every configured locale. Prints pages/s, peak memory, site size, file count and home page weight;
+then adds 100 newer posts and rebuilds: time, pages rendered and files rewritten.
 
-Run: .venv/bin/python bench/build.py [--posts 5000] [--no-search]
+Run: .venv/bin/python bench/build.py [--posts 100000] [--new 100] [--no-search] [--workers N]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import resource
+import threading
 import sys
 import tempfile
 import time
@@ -20,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from marathon.config import bundled_path, load_config, load_sources  # noqa: E402
 from marathon.demo.content import all_demo_posts  # noqa: E402
 from marathon.model import Media, Post, make_post_id  # noqa: E402
-from marathon.store import open_store, save_sources, save_tags, upsert_posts  # noqa: E402
+from marathon.store import iter_posts, open_store, save_sources, save_tags, upsert_posts  # noqa: E402
 
 
 def synthetic_store(path: Path, count: int):
@@ -51,35 +54,121 @@ def synthetic_store(path: Path, count: int):
 
 
 def measure(out: Path) -> tuple[int, int, int]:
+    """Files and bytes of the published site, and the home page's weight (HTML, CSS and JS)."""
     files = [p for p in out.resolve().rglob("*") if p.is_file()]
     home = out / "en" / "index.html"
     weight = home.stat().st_size + (out / "static" / "style.css").stat().st_size
     return len(files), sum(p.stat().st_size for p in files), weight
 
 
+def rewritten(out: Path, previous: Path) -> int:
+    """Files of the new build that are not hard links of the previous build's."""
+    count = 0
+    for path in out.resolve().rglob("*"):
+        if path.is_file():
+            old = previous / path.relative_to(out.resolve())
+            count += not (old.exists() and old.stat().st_ino == path.stat().st_ino)
+    return count
+
+
+class TreeMemory(threading.Thread):
+    """Peak resident memory of this process and all its descendants together, sampled from /proc
+    (forked workers share pages, so the sum overstates what they really take)."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.peak = 0
+        self.running = True
+
+    @staticmethod
+    def _tree_rss() -> int:
+        parents, rss = {}, {}
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    with open(f"/proc/{entry}/stat") as fh:
+                        fields = fh.read().rsplit(")", 1)[1].split()
+                    parents[int(entry)] = int(fields[1])
+                    rss[int(entry)] = int(fields[21]) * resource.getpagesize()
+                except (OSError, IndexError, ValueError):
+                    continue
+        tree, frontier = {os.getpid()}, [os.getpid()]
+        while frontier:
+            parent = frontier.pop()
+            children = [pid for pid, ppid in parents.items() if ppid == parent]
+            tree.update(children)
+            frontier += children
+        return sum(rss.get(pid, 0) for pid in tree)
+
+    def run(self) -> None:
+        while self.running:
+            self.peak = max(self.peak, self._tree_rss())
+            time.sleep(0.1)
+
+
+def new_posts(db, count: int, tag: str) -> None:
+    """``count`` posts newer than any in the store, as a crawl between two builds would bring."""
+    newest = next(iter_posts(db)).published
+    sources = {s.id: s for s in load_sources(bundled_path("sources.toml"))}
+    demo = all_demo_posts()
+    posts, tags = [], []
+    for n in range(count):
+        template = demo[n % len(demo)]
+        source = sources[template.source_id]
+        native = f"{tag}-{n}"
+        post = Post(id=make_post_id(source.id, native), source_id=source.id, platform=source.platform,
+                    url=f"http://127.0.0.1/{source.id}/{native}", native_id=native, title=template.title,
+                    text=f"{template.text}\n\n#{tag}{n}", published=newest + timedelta(minutes=n + 1),
+                    organization=source.organization)
+        posts.append(post)
+        tags.append({"id": post.id, "lang": template.lang, "country": source.country,
+                     "countries": [source.country], "campaigns": list(template.campaigns)})
+    upsert_posts(db, posts)
+    save_tags(db, tags)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--posts", type=int, default=5000)
+    parser.add_argument("--posts", type=int, default=100_000)
+    parser.add_argument("--new", type=int, default=100, help="posts added before the incremental rebuild")
     parser.add_argument("--no-search", action="store_true", help="skip the Pagefind index")
+    parser.add_argument("--workers", type=int, default=None, help="render processes (default: one per core)")
+    parser.add_argument("--keep", type=Path, help="build here and leave the site for a look (default: a temporary directory)")
     args = parser.parse_args()
     from site_builder.build import build_site
 
     config = load_config(bundled_path("marathon.toml"))
     config = replace(config, site=replace(config.site, base_url="http://127.0.0.1:8000/"))
+    search = not args.no_search
     with tempfile.TemporaryDirectory() as tmp:
+        tmp = args.keep or tmp
+        out = Path(tmp) / "output"
         started = time.perf_counter()
         db = synthetic_store(Path(tmp) / "store.db", args.posts)
-        print(f"store of {args.posts} posts written in {time.perf_counter() - started:.1f} s")
-        started = time.perf_counter()
-        report = build_site(db, config, Path(tmp) / "output", search=not args.no_search)
-        seconds = time.perf_counter() - started
-        files, size, home = measure(Path(tmp) / "output")
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"{len(config.site.locales)} locales: {report.pages:,} pages and {report.feeds} feeds in {seconds:.1f} s "
-          f"= {report.pages / seconds:,.0f} pages/s{'' if args.no_search else ' (Pagefind index included)'}")
-    print(f"peak memory: {peak:.0f} MB in the builder, {children:.0f} MB in Pagefind")
-    print(f"site: {size / 1e6:,.0f} MB in {files:,} files; home page HTML + CSS {home / 1024:.1f} KB")
+        print(f"store of {args.posts:,} posts written in {time.perf_counter() - started:.1f} s")
+        memory = TreeMemory()
+        memory.start()
+        full = build_site(db, config, out, search=search, workers=args.workers)
+        memory.running = False
+        memory.join()
+        files, size, home = measure(out)
+        print(f"full build, {len(config.site.locales)} locales: {full.pages:,} pages and {full.feeds} feeds in "
+              f"{full.seconds:.1f} s = {full.pages / full.seconds:,.0f} pages/s"
+              f"{f' (search index of {full.search_shards} shards included)' if search else ''}")
+        print(f"peak memory: {memory.peak / 2**20:,.0f} MB (builder, render workers and Pagefind together)")
+        print(f"site: {size / 1e6:,.0f} MB in {files:,} files; home page HTML + CSS {home / 1024:.1f} KB (no JS)")
+
+        # The first rebuild also makes the spare build directory (hard links of the published one);
+        # later ones find it holding the site of one build ago and bring it up to date.
+        for run in ("first", "steady"):
+            previous = out.resolve()
+            new_posts(db, args.new, tag=run)
+            again = build_site(db, config, out, search=search, workers=args.workers)
+            changed = rewritten(out, previous)
+            print(f"incremental build ({run}) after {args.new} new posts: {again.seconds:.2f} s = "
+                  f"{100 * again.seconds / full.seconds:.1f} % of the full build; {again.rendered:,} of "
+                  f"{again.pages:,} pages rendered, {changed:,} files differ from the published build, "
+                  f"{again.indexed_shards} of {again.search_shards} search shards re-indexed")
 
 
 if __name__ == "__main__":

@@ -1,15 +1,17 @@
 """build_site(db, config, out) -> BuildReport: plan, render what changed, index, publish atomically.
 
 Every output file has a signature of what it shows. A build compares them with the manifest of
-the build now published: unchanged files are hard-linked from it, changed ones rendered anew,
-all into a fresh directory that replaces ``output`` in one rename (site_builder/publish.py).
+the spare build directory (the site as it was one build ago): files whose signature matches stay,
+the rest are rendered anew, and the spare replaces ``output`` in one rename (site_builder/publish.py).
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,10 +22,10 @@ from marathon.store import posts_by_id
 from site_builder.feeds import atom_feed, feed_specs
 from site_builder.pages import PageSpec, build_pages
 from site_builder.plan import make_plan
-from site_builder.publish import discard, load_manifest, new_build_dir, publish, published_build, save_manifest
+from site_builder.publish import discard, prepare_spare, publish, save_manifest
 from site_builder.render import HERE, make_environment, render_pages
 from site_builder.routes import file_for
-from site_builder.search import index_shard, plan_shards
+from site_builder.search import Shard, index_shard, plan_shards
 from site_builder.sitemap import group_signature, robots_txt, sitemap, sitemap_groups, sitemap_index
 from site_builder.writer import Writer
 
@@ -39,7 +41,7 @@ class BuildReport:
     posts: int
     out: Path
     seconds: float
-    reused_files: int = 0
+    kept_files: int = 0  # outputs the build directory already held as they are
     search_shards: int = 0
     indexed_shards: int = 0
 
@@ -64,6 +66,21 @@ def _root_page(config: Config) -> bytes:
                                                  base_url=config.site.base_url).encode("utf-8")
 
 
+def _db_path(db: sqlite_utils.Database) -> str:
+    return db.execute("PRAGMA database_list").fetchone()[2]
+
+
+def _index_shards(db_path: str, shards: list[Shard], build: Path) -> None:
+    db = sqlite_utils.Database(db_path)  # this thread's own connection
+    try:
+        for shard in shards:
+            directory = build / shard.path.strip("/")
+            shutil.rmtree(directory, ignore_errors=True)
+            index_shard(shard, posts_by_id(db, (r.id for r in shard.refs)), directory)
+    finally:
+        db.close()
+
+
 def _units(specs: list[PageSpec]) -> list[list[PageSpec]]:
     units: dict[str, list[PageSpec]] = {}
     for spec in specs:
@@ -79,65 +96,55 @@ def build_site(db: sqlite_utils.Database, config: Config, out: str | Path, searc
     ``workers`` processes render big builds (default: one per core)."""
     started = time.perf_counter()
     out = Path(out).absolute()
-    previous = None if full else published_build(out)
-    old = load_manifest(previous)
-    build = new_build_dir(out)
+    build, known = prepare_spare(out, full)
+    search_thread = ThreadPoolExecutor(1, thread_name_prefix="search")
     try:
-        writer = Writer(build, previous)
-        manifest: dict[str, str] = {}
-
-        def unchanged(relative: str, signature: str) -> bool:
-            manifest[relative] = signature
-            return old.get(relative) == signature and writer.reuse(relative)
-
+        writer = Writer(build, known)
         plan = make_plan(db, config)
         fingerprint = site_fingerprint(config)
         shards = plan_shards(plan) if search else []
         specs = build_pages(plan, config, fingerprint, [shard.path for shard in shards])
-        changed = []
-        for spec in specs:
-            relative = file_for(spec.path)
-            if not unchanged(relative, spec.signature):
-                writer.claim(relative)  # rendered by a worker; claimed here so collisions fail loudly
-                changed.append(spec)
+        changed = [spec for spec in specs if not writer.keep(file_for(spec.path), spec.signature)]
+        # Pagefind indexes in its own process while pages render: the two share the cores.
+        stale_shards = [shard for shard in shards if not writer.keep(f"search:{shard.name}", shard.signature)]
+        searching = search_thread.submit(_index_shards, _db_path(db), stale_shards, build)
         if workers is None:
             workers = (os.cpu_count() or 1) if len(changed) >= PARALLEL_FROM else 1
-        rendered = render_pages(db, config, build, _units(changed), workers)
+        rendered = render_pages(db, config, build, _units(changed), workers, fresh=not known)
 
         environments = {loc: make_environment(loc, config) for loc in config.site.locales}
         feeds = feed_specs(plan, config, environments)
-        stale = [feed for feed in feeds if not unchanged(file_for(feed.path), feed.signature(fingerprint, plan))]
+        stale = [feed for feed in feeds if not writer.keep(file_for(feed.path), feed.signature(fingerprint, plan))]
         posts = posts_by_id(db, (r.id for feed in stale for r in feed.refs))
         base = config.site.base_url.rstrip("/")
         for feed in stale:
             writer.write(file_for(feed.path), atom_feed(feed.title, base + feed.path, base + feed.page_path,
                                                         [posts[r.id] for r in feed.refs],
-                                                        lambda p, links=feed.links: base + links[p.id], feed.locale))
+                                                        lambda p, links=feed.links: base + links[p.id], feed.locale),
+                         claimed=True)
 
         groups = sitemap_groups(specs, plan)
         for name, members in groups.items():
             relative = f"sitemaps/{name}.xml"
-            if not unchanged(relative, group_signature(members, config.site.base_url)):
-                writer.write(relative, sitemap(members, config.site.base_url))
+            if not writer.keep(relative, group_signature(members, config.site.base_url)):
+                writer.write(relative, sitemap(members, config.site.base_url), claimed=True)
         writer.write("sitemap.xml", sitemap_index([f"/sitemaps/{name}.xml" for name in groups], config.site.base_url))
         writer.write("robots.txt", robots_txt(config.site.base_url))
         writer.write("index.html", _root_page(config))
         for asset in sorted(STATIC.iterdir()):
             writer.write(f"static/{asset.name}", asset.read_bytes())
 
-        indexed = 0
-        for shard in shards:
-            key, relative = f"search:{shard.name}", shard.path.strip("/")
-            manifest[key] = shard.signature
-            if old.get(key) == shard.signature and writer.reuse_tree(relative):
-                continue
-            index_shard(shard, posts_by_id(db, (r.id for r in shard.refs)), build / relative)
-            indexed += 1
-        save_manifest(build, manifest)
+        indexed = len(stale_shards)
+        searching.result()  # re-raises a failure of the search index
+        writer.remove_stale()
+        save_manifest(build, writer.manifest)
     except BaseException:
+        search_thread.shutdown(wait=True, cancel_futures=True)  # before its directory goes
         discard(build)
         raise
+    finally:
+        search_thread.shutdown(wait=False)
     publish(build, out)
     return BuildReport(pages=len(specs), rendered=rendered, feeds=len(feeds), posts=len(plan.posts), out=out,
-                       seconds=time.perf_counter() - started, reused_files=writer.reused,
+                       seconds=time.perf_counter() - started, kept_files=writer.kept,
                        search_shards=len(shards), indexed_shards=indexed)

@@ -34,12 +34,24 @@ class PageSpec:
     extra: dict[str, Any] = field(default_factory=dict)
     signature: str = ""
 
-    def sign(self, fingerprint: str, plan: SitePlan) -> None:
-        versions = [plan.by_id[i].version for i in self.post_ids]
-        blob = json.dumps([fingerprint, self.kind, self.key, self.locale, self.number, self.path, self.template,
-                           self.post_ids, versions, self.links, self.translations, self.switcher, self.extra],
-                          ensure_ascii=False, sort_keys=True, default=str)
-        self.signature = hashlib.blake2b(blob.encode(), digest_size=12).hexdigest()
+    def sign(self, fingerprint: str, plan: SitePlan, cache: dict[int, str] | None = None) -> None:
+        """A digest of everything the page shows; ``cache`` holds the serialized link maps, which
+        the nine locales of a page share."""
+        cache = {} if cache is None else cache
+
+        def flat(mapping: dict[str, str]) -> str:
+            key = id(mapping)
+            if key not in cache:
+                cache[key] = "\x1e".join(f"{k}\x1f{v}" for k, v in mapping.items())
+            return cache[key]
+
+        by_id = plan.by_id
+        parts = [fingerprint, self.kind, self.key, self.locale, str(self.number), self.path, self.template,
+                 "\x1e".join(f"{i}\x1f{by_id[i].version}" for i in self.post_ids),
+                 "\x1e".join(f"{k}\x1f{v}" for k, v in self.links.items()),
+                 flat(self.translations), flat(self.switcher),
+                 json.dumps(self.extra, ensure_ascii=False, sort_keys=True, default=str) if self.extra else ""]
+        self.signature = hashlib.blake2b("\x1d".join(parts).encode(), digest_size=12).hexdigest()
 
 
 def _listing(plan: SitePlan, kind: str, key: str, template: str, refs: list[PostRef], per_page: int,
@@ -133,6 +145,7 @@ def build_pages(plan: SitePlan, config: Config, fingerprint: str, search_bundles
                               translations=search, switcher=search,
                               extra={"bundles": search_bundles, "translated_from": plan.translated_from,
                                      "filters": filters}))
+    cache: dict[int, str] = {}
     for spec in specs:
-        spec.sign(fingerprint, plan)
+        spec.sign(fingerprint, plan, cache)
     return specs

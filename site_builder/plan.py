@@ -21,9 +21,9 @@ from site_builder.routes import path_for
 
 # Post pages over all locales. With listings and the search index this keeps a 100,000-post site in
 # nine locales under GitHub Pages' 300,000 files and 1 GB; a small site gets every post in every locale.
-POST_PAGE_BUDGET = 150_000
+POST_PAGE_BUDGET = 110_000
 MONTH_PAGE_SIZE = 200  # rows per monthly archive page: the archive lists every post, compactly
-LISTING_PAGES = 10  # pages of cards per home, country, campaign, organization and language listing
+LISTING_PAGES = 5  # pages of cards per home, country, campaign, organization and language listing
 
 CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 LATIN = re.compile(r"[A-Za-z]")

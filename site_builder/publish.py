@@ -1,46 +1,27 @@
-"""Atomic publishing: build into a new directory, then swap the ``output`` symlink in one rename."""
+"""Atomic publishing with two build directories.
+
+``output`` is a symlink to one of two directories beside it (``.output-builds/a`` and ``b``). A
+build updates the other one — the spare, which no reader sees — and then swaps the symlink in one
+rename(2): readers get the old site or the new one, never half of one, and a failed build leaves
+the old site serving. The spare holds the site as it was one build ago, so bringing it up to date
+costs what changed since then, not the whole site; its manifest (output file -> signature of what
+it shows) says what it holds, and is removed while a build works on it.
+"""
 
 from __future__ import annotations
 
 import json
 import os
 import shutil
+import subprocess
 from datetime import datetime
 from pathlib import Path
 
-KEEP_BUILDS = 2
+BUFFERS = ("a", "b")
 
 
 def builds_dir(out: Path) -> Path:
     return out.parent / f".{out.name}-builds"
-
-
-def new_build_dir(out: Path) -> Path:
-    """A fresh, empty directory next to ``out`` for one build."""
-    root = builds_dir(out)
-    root.mkdir(parents=True, exist_ok=True)
-    path = root / datetime.now().strftime("%Y%m%dT%H%M%S%f")
-    path.mkdir()
-    return path
-
-
-def publish(build: Path, out: Path) -> None:
-    """Make ``out`` point at ``build`` in one atomic step; older builds beyond the last two are removed.
-
-    A real directory at ``out`` (from an older marathon or a copy) is moved aside first.
-    """
-    if out.exists() and not out.is_symlink():
-        out.rename(builds_dir(out) / f"legacy-{datetime.now():%Y%m%dT%H%M%S%f}")
-    link = out.parent / f".{out.name}.new"
-    if link.is_symlink() or link.exists():
-        link.unlink()
-    link.symlink_to(os.path.relpath(build, out.parent), target_is_directory=True)
-    os.replace(link, out)  # rename(2) is atomic: readers see the old site or the new one
-    builds = sorted((p for p in builds_dir(out).iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime)
-    for old in builds[:-KEEP_BUILDS]:
-        if old.resolve() != build.resolve():
-            shutil.rmtree(old, ignore_errors=True)
-            manifest_path(old).unlink(missing_ok=True)
 
 
 def published_build(out: Path) -> Path | None:
@@ -56,7 +37,7 @@ def manifest_path(build: Path) -> Path:
 
 
 def load_manifest(build: Path | None) -> dict[str, str]:
-    """Output file -> signature of what it shows, for the build at ``build`` ({} if none or unreadable)."""
+    """What the build at ``build`` holds ({} if nothing is known of it)."""
     if build is None:
         return {}
     try:
@@ -69,6 +50,51 @@ def save_manifest(build: Path, manifest: dict[str, str]) -> None:
     manifest_path(build).write_text(json.dumps(manifest, separators=(",", ":")), encoding="utf-8")
 
 
+def _clone(source: Path, target: Path) -> None:
+    """``target`` as a copy of ``source`` made of hard links: no bytes copied. Files are only ever
+    replaced by rename in a build, never written through, so the two never affect each other."""
+    if shutil.which("cp") and subprocess.run(["cp", "-al", str(source), str(target)]).returncode == 0:
+        return
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(source, target, copy_function=os.link)
+
+
+def prepare_spare(out: Path, full: bool = False) -> tuple[Path, dict[str, str]]:
+    """The directory the next build goes to, and the manifest of what it already holds."""
+    root = builds_dir(out)
+    root.mkdir(parents=True, exist_ok=True)
+    published = published_build(out)
+    spare = root / (BUFFERS[1] if published is not None and published.name == BUFFERS[0] else BUFFERS[0])
+    keep = {spare, manifest_path(spare)} | ({published, manifest_path(published)} if published else set())
+    for other in root.iterdir():  # builds of older marathon versions, half-made clones
+        if other not in keep:
+            shutil.rmtree(other, ignore_errors=True) if other.is_dir() else other.unlink(missing_ok=True)
+    known = {} if full else load_manifest(spare)
+    manifest_path(spare).unlink(missing_ok=True)  # until this build finishes, the spare's content is unknown
+    if not known:
+        shutil.rmtree(spare, ignore_errors=True)
+        if not full and load_manifest(published):
+            _clone(published, spare)
+            known = load_manifest(published)
+    spare.mkdir(exist_ok=True)
+    return spare, known
+
+
+def publish(build: Path, out: Path) -> None:
+    """Make ``out`` point at ``build`` in one atomic step.
+
+    A real directory at ``out`` (from an older marathon or a copy) is moved aside first.
+    """
+    if out.exists() and not out.is_symlink():
+        out.rename(builds_dir(out) / f"legacy-{datetime.now():%Y%m%dT%H%M%S%f}")
+    link = out.parent / f".{out.name}.new"
+    if link.is_symlink() or link.exists():
+        link.unlink()
+    link.symlink_to(os.path.relpath(build, out.parent), target_is_directory=True)
+    os.replace(link, out)  # rename(2) is atomic: readers see the old site or the new one
+
+
 def discard(build: Path) -> None:
+    """A failed build's directory: its content is unknown, so it goes."""
     shutil.rmtree(build, ignore_errors=True)
     manifest_path(build).unlink(missing_ok=True)

@@ -27,6 +27,7 @@ from marathon.model import Post
 from marathon.store import posts_by_id
 from site_builder.pages import PageSpec
 from site_builder.routes import file_for
+from site_builder.writer import write_file
 
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
@@ -112,6 +113,7 @@ def make_environment(locale: str, config: Config) -> Environment:
 
     env.globals.update(
         locale=locale, html_lang=locale, locales=config.site.locales, site=config.site, url=url, absolute=absolute,
+        prefix=f"{base_path}/{locale}",  # the locale's root path; a global rather than url() calls in hot loops
         site_title=config.site.title.get(locale) or config.site.title.get("en") or "marathon",
         locale_label=locale_label, campaign_name=campaign_name, campaigns=campaigns,
         number=lambda n: format_decimal(n, locale=cldr),
@@ -153,8 +155,9 @@ def chrome(spec: PageSpec, base_url: str, base_path: str) -> tuple[Markup, Marku
     return Markup(alternates), Markup(links)
 
 
-def page_context(spec: PageSpec, posts: dict[str, Post]) -> dict[str, Any]:
-    context = dict(spec.extra, links=spec.links)
+def page_context(spec: PageSpec, posts: dict[str, Post], base_path: str = "") -> dict[str, Any]:
+    """What a template sees as ``page.context``; ``links`` are ready to use as hrefs."""
+    context = dict(spec.extra, links={i: base_path + path for i, path in spec.links.items()})
     if spec.kind == "post":
         context.update(post=posts[spec.post_ids[0]], also_on=[posts[i] for i in spec.post_ids[1:]])
     else:
@@ -167,8 +170,9 @@ def page_context(spec: PageSpec, posts: dict[str, Post]) -> dict[str, Any]:
 class PageRenderer:
     """Renders specs to files; one per process, with its own store connection and environments."""
 
-    def __init__(self, db: sqlite_utils.Database, config: Config, root: Path):
+    def __init__(self, db: sqlite_utils.Database, config: Config, root: Path, fresh: bool = False):
         self.db, self.config, self.root = db, config, root
+        self.fresh = fresh  # an empty directory: write files directly, no rename needed
         self.environments = {loc: make_environment(loc, config) for loc in config.site.locales}
 
     def render_unit(self, specs: list[PageSpec]) -> int:
@@ -179,23 +183,26 @@ class PageRenderer:
         base_path = urlsplit(base_url).path
         for spec in specs:
             env = self.environments[spec.locale]
-            page = Page(spec.kind, spec.key, spec.locale, spec.path, spec.number, page_context(spec, posts),
+            page = Page(spec.kind, spec.key, spec.locale, spec.path, spec.number, page_context(spec, posts, base_path),
                         spec.translations, spec.switcher, *chrome(spec, base_url, base_path))
             html = env.get_template(spec.template).render(page=page)
             path = self.root / file_for(spec.path)
             if path.parent not in made:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 made.add(path.parent)
-            path.write_bytes(html.encode("utf-8"))
+            if self.fresh:
+                path.write_bytes(html.encode("utf-8"))
+            else:
+                write_file(path, html.encode("utf-8"))
         return len(specs)
 
 
 _worker: PageRenderer | None = None
 
 
-def _start_worker(db_path: str, config: Config, root: Path) -> None:
+def _start_worker(db_path: str, config: Config, root: Path, fresh: bool) -> None:
     global _worker
-    _worker = PageRenderer(sqlite_utils.Database(db_path), config, root)
+    _worker = PageRenderer(sqlite_utils.Database(db_path), config, root, fresh)
 
 
 def _render_in_worker(specs: list[PageSpec]) -> int:
@@ -204,12 +211,12 @@ def _render_in_worker(specs: list[PageSpec]) -> int:
 
 
 def render_pages(db: sqlite_utils.Database, config: Config, root: Path, units: list[list[PageSpec]],
-                 workers: int) -> int:
+                 workers: int, fresh: bool = False) -> int:
     """Render ``units`` into ``root``: in this process, or in ``workers`` forked processes for big builds."""
     db_path = db.execute("PRAGMA database_list").fetchone()[2]
     if workers <= 1 or not db_path:
-        renderer = PageRenderer(db, config, root)
+        renderer = PageRenderer(db, config, root, fresh)
         return sum(renderer.render_unit(unit) for unit in units)
     context = multiprocessing.get_context("fork")
-    with context.Pool(workers, initializer=_start_worker, initargs=(db_path, config, root)) as pool:
+    with context.Pool(workers, initializer=_start_worker, initargs=(db_path, config, root, fresh)) as pool:
         return sum(pool.imap_unordered(_render_in_worker, units, chunksize=1))

@@ -1,59 +1,72 @@
-"""Writes a build directory: new files, and files carried over from the last build as hard links."""
+"""Writes into a build directory that may already hold an older version of the site.
+
+Every file is written to a temporary name and renamed into place: a file that is a hard link
+shared with the published build is replaced in this directory only, never written through.
+"""
 
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 from marathon.errors import BuildError
 
 
+def write_file(path: Path, data: bytes) -> None:
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)
+
+
 class Writer:
-    """Writes files under ``root``; ``reuse`` links an unchanged file from ``previous`` instead.
+    """Keeps what ``root`` already holds (``known``: file -> signature) and writes the rest."""
 
-    Hard links cost no space and keep the last build intact: a file is never written through a
-    link, only created new in this build's directory.
-    """
-
-    def __init__(self, root: Path, previous: Path | None = None):
+    def __init__(self, root: Path, known: dict[str, str] | None = None):
         self.root = root
-        self.previous = previous
-        self.written: set[str] = set()
+        self.known = known or {}
+        self.manifest: dict[str, str] = {}
+        self.claimed: set[str] = set()
         self._dirs: set[Path] = set()
-        self.reused = 0
+        self.kept = 0
 
     def claim(self, relative: str) -> None:
-        """Reserve ``relative`` for a file another process writes."""
-        if relative in self.written:
+        """Reserve ``relative``: two pages wanting one file is a bug in ids or slugs, never silent."""
+        if relative in self.claimed:
             raise BuildError(f"two pages want the same file {relative!r}; check ids and slugs")
-        self.written.add(relative)
+        self.claimed.add(relative)
 
-    def _claim(self, relative: str) -> Path:
-        if relative in self.written:
-            raise BuildError(f"two pages want the same file {relative!r}; check ids and slugs")
-        self.written.add(relative)
+    def keep(self, relative: str, signature: str) -> bool:
+        """Record ``relative`` with the signature of what it shows; True if the directory holds that already."""
+        self.claim(relative)
+        self.manifest[relative] = signature
+        if self.known.get(relative) == signature:
+            self.kept += 1
+            return True
+        return False
+
+    def write(self, relative: str, data: bytes, claimed: bool = False) -> None:
+        if not claimed:
+            self.claim(relative)
         path = self.root / relative
         if path.parent not in self._dirs:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._dirs.add(path.parent)
-        return path
+        write_file(path, data)
 
-    def write(self, relative: str, data: bytes) -> None:
-        self._claim(relative).write_bytes(data)
-
-    def reuse(self, relative: str) -> bool:
-        """Link ``relative`` from the previous build; False (and nothing claimed) if it is not there."""
-        if self.previous is None or not (self.previous / relative).is_file():
-            return False
-        os.link(self.previous / relative, self._claim(relative))
-        self.reused += 1
-        return True
-
-    def reuse_tree(self, relative: str) -> bool:
-        """Link every file under the directory ``relative`` of the previous build."""
-        if self.previous is None or not (self.previous / relative).is_dir():
-            return False
-        for path in sorted((self.previous / relative).rglob("*")):
-            if path.is_file():
-                self.reuse(path.relative_to(self.previous).as_posix())
-        return True
+    def remove_stale(self) -> int:
+        """Delete what the directory held that this build no longer has; returns how many."""
+        removed = 0
+        for relative in self.known.keys() - self.manifest.keys():
+            if relative.startswith("search:"):
+                shutil.rmtree(self.root / "search" / relative.split(":", 1)[1], ignore_errors=True)
+            else:
+                path = self.root / relative
+                path.unlink(missing_ok=True)
+                if path.name == "index.html":
+                    try:
+                        path.parent.rmdir()  # a post page's own directory
+                    except OSError:
+                        pass
+            removed += 1
+        return removed
