@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator
@@ -49,8 +49,11 @@ def _utc(dt: datetime) -> str:
     return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+POST_FIELDS = tuple(f.name for f in fields(Post))
+
+
 def _post_row(post: Post) -> dict:
-    row = asdict(post)
+    row = {name: getattr(post, name) for name in POST_FIELDS}  # shallow: asdict's deep copy was 4x slower
     row["media"] = [asdict(m) for m in post.media]
     row["published"] = post.published.isoformat()
     row["published_utc"] = _utc(post.published)

@@ -240,3 +240,15 @@ def test_crawled_articles_keep_the_dates_written_on_their_pages(bitrix_crawl):
         f"{NEWS}1532/": datetime(2022, 2, 28, 22, 8, tzinfo=UTC),
         f"{NEWS}1529/": datetime(2022, 2, 24, 16, 40, tzinfo=UTC),
         f"{NEWS}1517/": datetime(2020, 5, 15, tzinfo=UTC)}
+
+
+def test_relative_links_in_an_article_point_to_the_source_site_not_ours():
+    from crawler.spiders.website import parse_article
+
+    page = ('<html lang="ru"><head><meta property="article:published_time" content="2020-05-15T10:00:00+03:00">'
+            '</head><body><article><h1>Акция</h1><p>Подробнее <a href="/tag/WeAreTogether">#WeAreTogether</a> и '
+            '<a href="report.pdf">отчёт</a>; <img src="/media/photo.jpg" alt="Волонтёры"></p>'
+            '<p>Волонтёры привезли продукты пожилым людям в трёх районах города.</p></article></body></html>')
+    post = parse_article(page, "https://rsm.example/news/2020/akciya/", "ru-rsm-web")
+    assert 'href="https://rsm.example/tag/WeAreTogether"' in post["html"]
+    assert 'href="https://rsm.example/news/2020/akciya/report.pdf"' in post["html"]

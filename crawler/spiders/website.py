@@ -310,12 +310,15 @@ def parse_article(html: str, url: str, source_id: str, selectors: dict[str, str]
             date_node.drop_tree()
         for node in NOT_BODY(content):
             node.drop_tree()
+    if content is not None:
+        content.make_links_absolute(url, resolve_base_href=False)  # "/tag/x" means the source's site, not ours
     body = inner_html(content) if content is not None else ""
     body_text = html_to_text(body)
     if not selectors.get("content") and len(body_text) < MIN_BODY_CHARS:
         extracted = _extracted_body(html, url)
         if extracted is not None and len(extracted_text := html_to_text(inner_html(extracted))) > len(body_text):
             content, body_text, media = extracted, extracted_text, _images(IMAGES_IN(extracted), url, sizes)
+            content.make_links_absolute(url, resolve_base_href=False)
             body = inner_html(content)
     if not (title or body_text):
         return None

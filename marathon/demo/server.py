@@ -45,6 +45,7 @@ def rebase_sources(sources: list[Source], base_url: str) -> list[Source]:
 class DemoHandler(BaseHTTPRequestHandler):
     server: "DemoServer"
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out at once, as real servers send them
 
     def log_message(self, format: str, *args) -> None:  # the demo is quiet; the crawler reports
         pass
