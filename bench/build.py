@@ -72,8 +72,8 @@ def rewritten(out: Path, previous: Path) -> int:
 
 
 class TreeMemory(threading.Thread):
-    """Peak resident memory of this process and all its descendants together, sampled from /proc
-    (forked workers share pages, so the sum overstates what they really take)."""
+    """Peak memory of this process and all its descendants together, sampled from /proc: the sum of
+    their proportional set sizes (a page shared by forked workers counts once, split between them)."""
 
     def __init__(self) -> None:
         super().__init__(daemon=True)
@@ -82,14 +82,12 @@ class TreeMemory(threading.Thread):
 
     @staticmethod
     def _tree_rss() -> int:
-        parents, rss = {}, {}
+        parents = {}
         for entry in os.listdir("/proc"):
             if entry.isdigit():
                 try:
                     with open(f"/proc/{entry}/stat") as fh:
-                        fields = fh.read().rsplit(")", 1)[1].split()
-                    parents[int(entry)] = int(fields[1])
-                    rss[int(entry)] = int(fields[21]) * resource.getpagesize()
+                        parents[int(entry)] = int(fh.read().rsplit(")", 1)[1].split()[1])
                 except (OSError, IndexError, ValueError):
                     continue
         tree, frontier = {os.getpid()}, [os.getpid()]
@@ -98,7 +96,14 @@ class TreeMemory(threading.Thread):
             children = [pid for pid, ppid in parents.items() if ppid == parent]
             tree.update(children)
             frontier += children
-        return sum(rss.get(pid, 0) for pid in tree)
+        total = 0
+        for pid in tree:
+            try:
+                with open(f"/proc/{pid}/smaps_rollup") as fh:
+                    total += next(int(line.split()[1]) * 1024 for line in fh if line.startswith("Pss:"))
+            except (OSError, StopIteration, ValueError):
+                continue
+        return total
 
     def run(self) -> None:
         while self.running:
@@ -156,6 +161,7 @@ def main() -> None:
               f"{full.seconds:.1f} s = {full.pages / full.seconds:,.0f} pages/s"
               f"{f' (search index of {full.search_shards} shards included)' if search else ''}")
         print(f"peak memory: {memory.peak / 2**20:,.0f} MB (builder, render workers and Pagefind together)")
+        print("stages: " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in full.stages.items()))
         print(f"site: {size / 1e6:,.0f} MB in {files:,} files; home page HTML + CSS {home / 1024:.1f} KB (no JS)")
 
         # The first rebuild also makes the spare build directory (hard links of the published one);
@@ -169,6 +175,7 @@ def main() -> None:
                   f"{100 * again.seconds / full.seconds:.1f} % of the full build; {again.rendered:,} of "
                   f"{again.pages:,} pages rendered, {changed:,} files differ from the published build, "
                   f"{again.indexed_shards} of {again.search_shards} search shards re-indexed")
+            print("  stages: " + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in again.stages.items()))
 
 
 if __name__ == "__main__":

@@ -57,11 +57,11 @@ def _aggregate(db, config, curation=None, retag=False):
     return report
 
 
-def _build(db, config, out):
+def _build(db, config, out, full: bool = False):
     from site_builder.build import build_site
 
     with console.status("Building the site"):
-        return build_site(db, config, out)
+        return build_site(db, config, out, full=full)
 
 
 def _summary(title: str, rows: list[tuple[str, str]]) -> None:
@@ -172,10 +172,15 @@ def aggregate(db_path: Path | None, config_file: Path | None, retag: bool, curat
 @click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), help=DB_HELP)
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("output"), help=OUT_HELP)
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), help=CONFIG_HELP)
-def build(db_path: Path | None, out: Path, config_file: Path | None) -> None:
-    """Build the site from the store and publish it atomically at --out."""
-    report = _build(open_store(db_path), load_config(config_file), out)
-    _summary("marathon build", [("Posts", str(report.posts)), ("Pages written", str(report.pages)),
+@click.option("--full", is_flag=True, help="Render every page, not only those that changed since the last build.")
+def build(db_path: Path | None, out: Path, config_file: Path | None, full: bool) -> None:
+    """Build the site from the store and publish it atomically at --out.
+
+    Only pages whose content changed are rendered again; --full renders all."""
+    report = _build(open_store(db_path), load_config(config_file), out, full)
+    _summary("marathon build", [("Posts", str(report.posts)), ("Pages", str(report.pages)),
+                                ("Pages rendered", str(report.rendered)),
+                                ("Search shards indexed", f"{report.indexed_shards} of {report.search_shards}"),
                                 ("Site", str(out)), ("Time taken", f"{report.seconds:.1f} s")])
 
 

@@ -175,14 +175,18 @@ def post_summaries(db: sqlite_utils.Database) -> list[dict]:
     enough to tell its script; ``version`` changes whenever anything shown of the post does."""
     hidden = ("hidden_reason IS NULL AND (duplicate_of IS NULL OR duplicate_of NOT IN "
               "(SELECT id FROM posts WHERE hidden_reason IS NOT NULL))")
-    sql = (f"SELECT {', '.join(SUMMARY_COLUMNS)}, substr(title || ' ' || text, 1, 120) AS head, media "
+    # The two lists come as tab-joined text: json.loads twice a post was a fifth of the time.
+    lists = ", ".join(f"(SELECT group_concat(value, char(9)) FROM json_each(coalesce({key}, '[]'))) AS {key}_list"
+                      for key in ("countries", "campaigns"))
+    sql = (f"SELECT {', '.join(SUMMARY_COLUMNS)}, substr(title || ' ' || text, 1, 120) AS head, media, {lists} "
            f"FROM posts WHERE {hidden} ORDER BY published_utc DESC, id")
+    names = SUMMARY_COLUMNS + ("head", "media")
     rows = []
     for values in db.execute(sql).fetchall():
-        row = dict(zip(SUMMARY_COLUMNS + ("head", "media"), values))
-        row["version"] = "|".join(map(str, values[1:]))
-        for key in ("countries", "campaigns"):
-            row[key] = json.loads(row[key] or "[]")
+        row = dict(zip(names, values))
+        row["version"] = "|".join(map(str, values[1:len(names)]))
+        row["countries"] = values[-2].split("\t") if values[-2] else []
+        row["campaigns"] = values[-1].split("\t") if values[-1] else []
         rows.append(row)
     return rows
 

@@ -12,7 +12,7 @@ import os
 import shutil
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlite_utils
@@ -44,6 +44,7 @@ class BuildReport:
     kept_files: int = 0  # outputs the build directory already held as they are
     search_shards: int = 0
     indexed_shards: int = 0
+    stages: dict[str, float] = field(default_factory=dict)  # seconds per stage, for the benchmark
 
 
 def site_fingerprint(config: Config) -> str:
@@ -98,6 +99,14 @@ def build_site(db: sqlite_utils.Database, config: Config, out: str | Path, searc
     out = Path(out).absolute()
     build, known = prepare_spare(out, full)
     search_thread = ThreadPoolExecutor(1, thread_name_prefix="search")
+    stages: dict[str, float] = {}
+    clock = [time.perf_counter()]
+
+    def stage(name: str) -> None:
+        now = time.perf_counter()
+        stages[name] = now - clock[0]
+        clock[0] = now
+
     try:
         writer = Writer(build, known)
         plan = make_plan(db, config)
@@ -105,12 +114,14 @@ def build_site(db: sqlite_utils.Database, config: Config, out: str | Path, searc
         shards = plan_shards(plan) if search else []
         specs = build_pages(plan, config, fingerprint, [shard.path for shard in shards])
         changed = [spec for spec in specs if not writer.keep(file_for(spec.path), spec.signature)]
+        stage("plan")
         # Pagefind indexes in its own process while pages render: the two share the cores.
         stale_shards = [shard for shard in shards if not writer.keep(f"search:{shard.name}", shard.signature)]
         searching = search_thread.submit(_index_shards, _db_path(db), stale_shards, build)
         if workers is None:
             workers = (os.cpu_count() or 1) if len(changed) >= PARALLEL_FROM else 1
         rendered = render_pages(db, config, build, _units(changed), workers, fresh=not known)
+        stage("render")
 
         environments = {loc: make_environment(loc, config) for loc in config.site.locales}
         feeds = feed_specs(plan, config, environments)
@@ -134,10 +145,13 @@ def build_site(db: sqlite_utils.Database, config: Config, out: str | Path, searc
         for asset in sorted(STATIC.iterdir()):
             writer.write(f"static/{asset.name}", asset.read_bytes())
 
+        stage("feeds, sitemaps")
         indexed = len(stale_shards)
         searching.result()  # re-raises a failure of the search index
+        stage("search (after render)")
         writer.remove_stale()
         save_manifest(build, writer.manifest)
+        stage("finish")
     except BaseException:
         search_thread.shutdown(wait=True, cancel_futures=True)  # before its directory goes
         discard(build)
@@ -147,4 +161,4 @@ def build_site(db: sqlite_utils.Database, config: Config, out: str | Path, searc
     publish(build, out)
     return BuildReport(pages=len(specs), rendered=rendered, feeds=len(feeds), posts=len(plan.posts), out=out,
                        seconds=time.perf_counter() - started, kept_files=writer.kept,
-                       search_shards=len(shards), indexed_shards=indexed)
+                       search_shards=len(shards), indexed_shards=indexed, stages=stages)

@@ -15,7 +15,7 @@ from typing import Any
 
 from marathon.config import Config
 from site_builder.plan import LISTING_PAGES, MONTH_PAGE_SIZE, PostRef, SitePlan
-from site_builder.routes import path_for
+from site_builder.routes import path_for, quote
 
 
 @dataclass
@@ -76,22 +76,27 @@ def _listing(plan: SitePlan, kind: str, key: str, template: str, refs: list[Post
 
 def _post_pages(plan: SitePlan) -> list[PageSpec]:
     specs = []
+    every_locale = {}  # one translations dict per post, shared by its nine pages
     for n, ref in enumerate(plan.posts):
         unit = f"posts:{n // 250}"
-        also = [other.id for other in plan.also_on.get(ref.id, [])]
+        ids = [ref.id, *(other.id for other in plan.also_on.get(ref.id, ()))]
+        segment = quote(ref.id)
         if plan.translated(ref):
-            translations = {loc: path_for("post", loc, ref.id) for loc in plan.locales}
-            switcher, archived = translations, False
+            every_locale = {loc: f"/{loc}/posts/{segment}/" for loc in plan.locales}
+            for locale, path in every_locale.items():
+                specs.append(PageSpec("post", ref.id, locale, 1, path, "post.html", unit, ids, {}, every_locale,
+                                      every_locale, NOT_ARCHIVED))
         else:  # one page; the switcher leads to the post's place in each locale's monthly archive
-            translations = {ref.home: path_for("post", ref.home, ref.id)}
+            path = f"/{ref.home}/posts/{segment}/"
             page = plan.month_page_of(ref)
-            switcher = {loc: translations[loc] if loc == ref.home
-                        else f"{path_for('month', loc, ref.month, page)}#post-{ref.id}" for loc in plan.locales}
-            archived = True
-        for locale in translations:
-            specs.append(PageSpec("post", ref.id, locale, 1, translations[locale], "post.html", unit,
-                                  [ref.id, *also], {}, translations, switcher, {"archived": archived}))
+            switcher = {loc: path if loc == ref.home else f"{path_for('month', loc, ref.month, page)}#post-{segment}"
+                        for loc in plan.locales}
+            specs.append(PageSpec("post", ref.id, ref.home, 1, path, "post.html", unit, ids, {}, {ref.home: path},
+                                  switcher, ARCHIVED))
     return specs
+
+
+NOT_ARCHIVED, ARCHIVED = {"archived": False}, {"archived": True}  # shared, never mutated
 
 
 def _home(plan: SitePlan, per_page: int) -> list[PageSpec]:

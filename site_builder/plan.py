@@ -29,7 +29,7 @@ CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 LATIN = re.compile(r"[A-Za-z]")
 
 
-@dataclass
+@dataclass(slots=True)
 class PostRef:
     """A post as the plan sees it: no text, only what places it on pages."""
 

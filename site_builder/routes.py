@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
+import re
+from urllib.parse import quote as _quote
+
+SAFE = re.compile(r"[A-Za-z0-9._~-]+")
+
+
+def quote(key: str) -> str:
+    """Percent-encode a path segment; ids and slugs are nearly always safe as they are (fast path)."""
+    return key if SAFE.fullmatch(key) else _quote(key)
 
 def path_for(kind: str, locale: str, key: str = "", page: int = 1) -> str:
     """Site-relative path of a page, always starting with '/' and ending with '/' or a file name."""
