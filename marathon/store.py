@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sqlite3
@@ -169,7 +170,7 @@ SUMMARY_COLUMNS = ("id", "published", "published_utc", "lang", "country", "count
                    "featured_caption")
 
 
-def post_summaries(db: sqlite_utils.Database) -> list[dict]:
+def post_summaries(db: sqlite_utils.Database) -> Iterator[dict]:
     """A light row per shown post (hidden ones left out, cross-posts kept), newest first: what the site
     builder needs to plan pages without loading texts. ``head`` is the first 120 characters of the text,
     enough to tell its script; ``version`` changes whenever anything shown of the post does."""
@@ -181,14 +182,13 @@ def post_summaries(db: sqlite_utils.Database) -> list[dict]:
     sql = (f"SELECT {', '.join(SUMMARY_COLUMNS)}, substr(title || ' ' || text, 1, 120) AS head, media, {lists} "
            f"FROM posts WHERE {hidden} ORDER BY published_utc DESC, id")
     names = SUMMARY_COLUMNS + ("head", "media")
-    rows = []
-    for values in db.execute(sql).fetchall():
+    for values in db.execute(sql):
         row = dict(zip(names, values))
-        row["version"] = "|".join(map(str, values[1:len(names)]))
+        digest = hashlib.blake2b("\x1f".join(map(str, values[1:len(names)])).encode(), digest_size=8)
+        row["version"] = digest.hexdigest()
         row["countries"] = values[-2].split("\t") if values[-2] else []
         row["campaigns"] = values[-1].split("\t") if values[-1] else []
-        rows.append(row)
-    return rows
+        yield row
 
 
 def posts_by_id(db: sqlite_utils.Database, ids: Iterable[str]) -> dict[str, Post]:

@@ -23,14 +23,14 @@ from site_builder.feeds import atom_feed, feed_specs
 from site_builder.pages import PageSpec, build_pages
 from site_builder.plan import make_plan
 from site_builder.publish import discard, prepare_spare, publish, save_manifest
-from site_builder.render import HERE, make_environment, render_pages
+from site_builder.render import HERE, make_environment, render_pages, start_workers
 from site_builder.routes import file_for
 from site_builder.search import Shard, index_shard, plan_shards
 from site_builder.sitemap import group_signature, robots_txt, sitemap, sitemap_groups, sitemap_index
 from site_builder.writer import Writer
 
 STATIC = HERE / "static"
-PARALLEL_FROM = 3000  # pages: below this, forking workers costs more than it saves
+PARALLEL_FROM = 3000  # pages: below this, rendering here beats shipping units to the workers
 
 
 @dataclass
@@ -99,6 +99,9 @@ def build_site(db: sqlite_utils.Database, config: Config, out: str | Path, searc
     out = Path(out).absolute()
     build, known = prepare_spare(out, full)
     search_thread = ThreadPoolExecutor(1, thread_name_prefix="search")
+    cores = os.cpu_count() or 1
+    pool = start_workers(_db_path(db), config, build, workers or cores, fresh=not known) \
+        if (workers or cores) > 1 and _db_path(db) else None
     stages: dict[str, float] = {}
     clock = [time.perf_counter()]
 
@@ -118,9 +121,8 @@ def build_site(db: sqlite_utils.Database, config: Config, out: str | Path, searc
         # Pagefind indexes in its own process while pages render: the two share the cores.
         stale_shards = [shard for shard in shards if not writer.keep(f"search:{shard.name}", shard.signature)]
         searching = search_thread.submit(_index_shards, _db_path(db), stale_shards, build)
-        if workers is None:
-            workers = (os.cpu_count() or 1) if len(changed) >= PARALLEL_FROM else 1
-        rendered = render_pages(db, config, build, _units(changed), workers, fresh=not known)
+        parallel = pool if workers or len(changed) >= PARALLEL_FROM else None
+        rendered = render_pages(db, config, build, _units(changed), parallel, fresh=not known)
         stage("render")
 
         environments = {loc: make_environment(loc, config) for loc in config.site.locales}
@@ -158,6 +160,8 @@ def build_site(db: sqlite_utils.Database, config: Config, out: str | Path, searc
         raise
     finally:
         search_thread.shutdown(wait=False)
+        if pool is not None:
+            pool.terminate()
     publish(build, out)
     return BuildReport(pages=len(specs), rendered=rendered, feeds=len(feeds), posts=len(plan.posts), out=out,
                        seconds=time.perf_counter() - started, kept_files=writer.kept,

@@ -18,7 +18,7 @@ from site_builder.plan import LISTING_PAGES, MONTH_PAGE_SIZE, PostRef, SitePlan
 from site_builder.routes import path_for, quote
 
 
-@dataclass
+@dataclass(slots=True)
 class PageSpec:
     kind: str
     key: str
@@ -30,7 +30,8 @@ class PageSpec:
     post_ids: list[str] = field(default_factory=list)
     links: dict[str, str] = field(default_factory=dict)  # post id -> path of its page for this locale
     translations: dict[str, str] = field(default_factory=dict)  # locale -> the same page (hreflang, sitemap)
-    switcher: dict[str, str] = field(default_factory=dict)  # locale -> where the language switcher goes
+    # locale -> where the language switcher goes; None for a post with one page (see switcher_of)
+    switcher: dict[str, str] | None = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
     signature: str = ""
 
@@ -49,9 +50,19 @@ class PageSpec:
         parts = [fingerprint, self.kind, self.key, self.locale, str(self.number), self.path, self.template,
                  "\x1e".join(f"{i}\x1f{by_id[i].version}" for i in self.post_ids),
                  "\x1e".join(f"{k}\x1f{v}" for k, v in self.links.items()),
-                 flat(self.translations), flat(self.switcher),
+                 flat(self.translations), flat(self.switcher) if self.switcher is not None else "",
                  json.dumps(self.extra, ensure_ascii=False, sort_keys=True, default=str) if self.extra else ""]
         self.signature = hashlib.blake2b("\x1d".join(parts).encode(), digest_size=12).hexdigest()
+
+
+def switcher_of(spec: PageSpec, locales: tuple[str, ...]) -> dict[str, str]:
+    """The language switcher; for a post with one page, its row in each locale's monthly archive
+    (derived here, not stored: 100,000 such maps took a third of a big build's memory)."""
+    if spec.switcher is not None:
+        return spec.switcher
+    month, page = spec.extra["month"], spec.extra["month_page"]
+    return {loc: spec.path if loc == spec.locale else f"{path_for('month', loc, month, page)}#post-{quote(spec.key)}"
+            for loc in locales}
 
 
 def _listing(plan: SitePlan, kind: str, key: str, template: str, refs: list[PostRef], per_page: int,
@@ -77,26 +88,27 @@ def _listing(plan: SitePlan, kind: str, key: str, template: str, refs: list[Post
 def _post_pages(plan: SitePlan) -> list[PageSpec]:
     specs = []
     every_locale = {}  # one translations dict per post, shared by its nine pages
+    unit = ""
     for n, ref in enumerate(plan.posts):
-        unit = f"posts:{n // 250}"
+        if n % 250 == 0:
+            unit = f"posts:{n // 250}"
         ids = [ref.id, *(other.id for other in plan.also_on.get(ref.id, ()))]
         segment = quote(ref.id)
         if plan.translated(ref):
             every_locale = {loc: f"/{loc}/posts/{segment}/" for loc in plan.locales}
             for locale, path in every_locale.items():
-                specs.append(PageSpec("post", ref.id, locale, 1, path, "post.html", unit, ids, {}, every_locale,
+                specs.append(PageSpec("post", ref.id, locale, 1, path, "post.html", unit, ids, NO_LINKS, every_locale,
                                       every_locale, NOT_ARCHIVED))
         else:  # one page; the switcher leads to the post's place in each locale's monthly archive
             path = f"/{ref.home}/posts/{segment}/"
-            page = plan.month_page_of(ref)
-            switcher = {loc: path if loc == ref.home else f"{path_for('month', loc, ref.month, page)}#post-{segment}"
-                        for loc in plan.locales}
-            specs.append(PageSpec("post", ref.id, ref.home, 1, path, "post.html", unit, ids, {}, {ref.home: path},
-                                  switcher, ARCHIVED))
+            archive = {"archived": True, "month": ref.month, "month_page": plan.month_page_of(ref)}
+            specs.append(PageSpec("post", ref.id, ref.home, 1, path, "post.html", unit, ids, NO_LINKS,
+                                  {ref.home: path}, None, archive))
     return specs
 
 
-NOT_ARCHIVED, ARCHIVED = {"archived": False}, {"archived": True}  # shared, never mutated
+NOT_ARCHIVED: dict[str, Any] = {"archived": False}  # shared by many specs, never mutated
+NO_LINKS: dict[str, str] = {}
 
 
 def _home(plan: SitePlan, per_page: int) -> list[PageSpec]:

@@ -25,7 +25,7 @@ from markupsafe import Markup, escape
 from marathon.config import Config
 from marathon.model import Post
 from marathon.store import posts_by_id
-from site_builder.pages import PageSpec
+from site_builder.pages import PageSpec, switcher_of
 from site_builder.routes import file_for
 from site_builder.writer import write_file
 
@@ -145,13 +145,13 @@ class Page:
     language_links: Markup = Markup("")  # the language switcher's items
 
 
-def chrome(spec: PageSpec, base_url: str, base_path: str) -> tuple[Markup, Markup]:
+def chrome(spec: PageSpec, switcher: dict[str, str], base_url: str, base_path: str) -> tuple[Markup, Markup]:
     alternates = "".join(f'<link rel="alternate" hreflang="{loc}" href="{escape(base_url + path)}">\n'
                          for loc, path in spec.translations.items())
     current = ' aria-current="page"'
     links = "".join(f'<li><a href="{escape(base_path + path)}" hreflang="{loc}" lang="{loc}"'
                     f'{current if loc == spec.locale else ""}>{escape(locale_label(loc))}</a></li>\n'
-                    for loc, path in spec.switcher.items())
+                    for loc, path in switcher.items())
     return Markup(alternates), Markup(links)
 
 
@@ -183,8 +183,9 @@ class PageRenderer:
         base_path = urlsplit(base_url).path
         for spec in specs:
             env = self.environments[spec.locale]
+            switcher = switcher_of(spec, self.config.site.locales)
             page = Page(spec.kind, spec.key, spec.locale, spec.path, spec.number, page_context(spec, posts, base_path),
-                        spec.translations, spec.switcher, *chrome(spec, base_url, base_path))
+                        spec.translations, switcher, *chrome(spec, switcher, base_url, base_path))
             html = env.get_template(spec.template).render(page=page)
             path = self.root / file_for(spec.path)
             if path.parent not in made:
@@ -210,13 +211,17 @@ def _render_in_worker(specs: list[PageSpec]) -> int:
     return _worker.render_unit(specs)
 
 
+def start_workers(db_path: str, config: Config, root: Path, count: int, fresh: bool = False):
+    """A pool of ``count`` forked render processes. Fork it before planning a big build: children
+    then start small instead of inheriting (and slowly copying) the plan's memory."""
+    context = multiprocessing.get_context("fork")
+    return context.Pool(count, initializer=_start_worker, initargs=(db_path, config, root, fresh))
+
+
 def render_pages(db: sqlite_utils.Database, config: Config, root: Path, units: list[list[PageSpec]],
-                 workers: int, fresh: bool = False) -> int:
-    """Render ``units`` into ``root``: in this process, or in ``workers`` forked processes for big builds."""
-    db_path = db.execute("PRAGMA database_list").fetchone()[2]
-    if workers <= 1 or not db_path:
+                 pool=None, fresh: bool = False) -> int:
+    """Render ``units`` into ``root``: in ``pool`` if given, else in this process."""
+    if pool is None:
         renderer = PageRenderer(db, config, root, fresh)
         return sum(renderer.render_unit(unit) for unit in units)
-    context = multiprocessing.get_context("fork")
-    with context.Pool(workers, initializer=_start_worker, initargs=(db_path, config, root, fresh)) as pool:
-        return sum(pool.imap_unordered(_render_in_worker, units, chunksize=1))
+    return sum(pool.imap_unordered(_render_in_worker, units, chunksize=1))

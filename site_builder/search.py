@@ -22,7 +22,7 @@ from marathon.errors import BuildError
 from marathon.model import Post
 from site_builder.plan import PostRef, SitePlan
 
-SHARD_MAX = 10_000
+SHARD_MAX = 8_000
 RECORD_FORMAT = "2"  # bump when the record HTML below changes, to re-index every shard
 
 
