@@ -7,11 +7,13 @@ the rest are rendered anew, and the spare replaces ``output`` in one rename (sit
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import shutil
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,6 +69,19 @@ def _root_page(config: Config) -> bytes:
                                                  base_url=config.site.base_url).encode("utf-8")
 
 
+@contextmanager
+def no_cycle_collection():
+    """Planning makes a few hundred thousand small objects and no cycles; Python's cycle collector
+    would walk the growing heap again and again (40 % of the planning time at 100,000 posts)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _db_path(db: sqlite_utils.Database) -> str:
     return db.execute("PRAGMA database_list").fetchone()[2]
 
@@ -112,11 +127,12 @@ def build_site(db: sqlite_utils.Database, config: Config, out: str | Path, searc
 
     try:
         writer = Writer(build, known)
-        plan = make_plan(db, config)
-        fingerprint = site_fingerprint(config)
-        shards = plan_shards(plan) if search else []
-        specs = build_pages(plan, config, fingerprint, [shard.path for shard in shards])
-        changed = [spec for spec in specs if not writer.keep(file_for(spec.path), spec.signature)]
+        with no_cycle_collection():
+            plan = make_plan(db, config)
+            fingerprint = site_fingerprint(config)
+            shards = plan_shards(plan) if search else []
+            specs = build_pages(plan, config, fingerprint, [shard.path for shard in shards])
+            changed = [spec for spec in specs if not writer.keep(file_for(spec.path), spec.signature)]
         stage("plan")
         # Pagefind indexes in its own process while pages render: the two share the cores.
         stale_shards = [shard for shard in shards if not writer.keep(f"search:{shard.name}", shard.signature)]

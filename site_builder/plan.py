@@ -17,7 +17,7 @@ from marathon.config import Campaign, Config
 from marathon.model import parse_datetime
 from marathon.store import featured_posts, post_summaries
 from marathon.text import slugify
-from site_builder.routes import path_for
+from site_builder.routes import quote
 
 # Post pages over all locales. With listings and the search index this keeps a 100,000-post site in
 # nine locales under GitHub Pages' 300,000 files and 1 GB; a small site gets every post in every locale.
@@ -44,6 +44,8 @@ class PostRef:
     duplicate_of: str | None
     version: str
     home: str  # the UI locale of the post's own language: its one page when it is not in every locale
+    segment: str = ""  # the id as a path segment
+    only_path: str = ""  # the post's one page when it has no page in every locale, else ""
 
 
 @dataclass
@@ -70,8 +72,9 @@ class SitePlan:
         return self.locales if self.translated(ref) else (ref.home,)
 
     def post_path(self, ref: PostRef, locale: str) -> str:
-        """Where a link from a page in ``locale`` to the post goes."""
-        return path_for("post", locale if self.translated(ref) else ref.home, ref.id)
+        """Where a link from a page in ``locale`` to the post goes (path_for's post route, inlined:
+        a big build asks this a million times)."""
+        return ref.only_path or f"/{locale}/posts/{ref.segment}/"
 
     def month_page_of(self, ref: PostRef) -> int:
         return self.month_position[ref.id] // MONTH_PAGE_SIZE + 1
@@ -135,5 +138,9 @@ def make_plan(db: sqlite_utils.Database, config: Config, budget: int | None = No
     plan.months = dict(sorted(plan.months.items(), reverse=True))
     plan.month_position = {ref.id: n for posts in plan.months.values() for n, ref in enumerate(posts)}
     plan.translated_from = translated_from(plan.months, len(locales), budget or POST_PAGE_BUDGET)
+    for ref in refs:
+        ref.segment = quote(ref.id)
+        if ref.month < plan.translated_from:
+            ref.only_path = f"/{ref.home}/posts/{ref.segment}/"
     plan.featured = [(by_id[post.id], captions) for post, captions in featured_posts(db) if post.id in by_id]
     return plan
