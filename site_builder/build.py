@@ -24,7 +24,7 @@ from marathon.store import posts_by_id
 from site_builder.feeds import atom_feed, feed_specs
 from site_builder.pages import PageSpec, build_pages
 from site_builder.plan import make_plan
-from site_builder.publish import discard, prepare_spare, publish, save_manifest
+from site_builder.publish import discard, load_manifest, prepare_spare, publish, published_build, save_manifest
 from site_builder.render import HERE, make_environment, render_pages, start_workers
 from site_builder.routes import file_for
 from site_builder.search import Shard, index_shard, plan_shards
@@ -113,6 +113,8 @@ def build_site(db: sqlite_utils.Database, config: Config, out: str | Path, searc
     started = time.perf_counter()
     out = Path(out).absolute()
     build, known = prepare_spare(out, full)
+    published = published_build(out)
+    published_known = load_manifest(published) if known and published is not None else {}
     search_thread = ThreadPoolExecutor(1, thread_name_prefix="search")
     cores = os.cpu_count() or 1
     pool = start_workers(_db_path(db), config, build, workers or cores, fresh=not known) \
@@ -126,16 +128,18 @@ def build_site(db: sqlite_utils.Database, config: Config, out: str | Path, searc
         clock[0] = now
 
     try:
-        writer = Writer(build, known)
+        writer = Writer(build, known, published, published_known)
         with no_cycle_collection():
             plan = make_plan(db, config)
             fingerprint = site_fingerprint(config)
             shards = plan_shards(plan) if search else []
             specs = build_pages(plan, config, fingerprint, [shard.path for shard in shards])
-            changed = [spec for spec in specs if not writer.keep(file_for(spec.path), spec.signature)]
+            changed = [spec for spec in specs if not writer.keep(file_for(spec.path), spec.signature)
+                       and not writer.adopt(file_for(spec.path), spec.signature)]
         stage("plan")
         # Pagefind indexes in its own process while pages render: the two share the cores.
-        stale_shards = [shard for shard in shards if not writer.keep(f"search:{shard.name}", shard.signature)]
+        stale_shards = [shard for shard in shards if not writer.keep(f"search:{shard.name}", shard.signature)
+                        and not writer.adopt_tree(f"search:{shard.name}", shard.path.strip("/"), shard.signature)]
         searching = search_thread.submit(_index_shards, _db_path(db), stale_shards, build)
         parallel = pool if workers or len(changed) >= PARALLEL_FROM else None
         rendered = render_pages(db, config, build, _units(changed), parallel, fresh=not known)
@@ -143,7 +147,8 @@ def build_site(db: sqlite_utils.Database, config: Config, out: str | Path, searc
 
         environments = {loc: make_environment(loc, config) for loc in config.site.locales}
         feeds = feed_specs(plan, config, environments)
-        stale = [feed for feed in feeds if not writer.keep(file_for(feed.path), feed.signature(fingerprint, plan))]
+        stale = [feed for feed in feeds if not writer.keep(file_for(feed.path), sign := feed.signature(fingerprint, plan))
+                 and not writer.adopt(file_for(feed.path), sign)]
         posts = posts_by_id(db, (r.id for feed in stale for r in feed.refs))
         base = config.site.base_url.rstrip("/")
         for feed in stale:
@@ -155,7 +160,8 @@ def build_site(db: sqlite_utils.Database, config: Config, out: str | Path, searc
         groups = sitemap_groups(specs, plan)
         for name, members in groups.items():
             relative = f"sitemaps/{name}.xml"
-            if not writer.keep(relative, group_signature(members, config.site.base_url)):
+            signature = group_signature(members, config.site.base_url)
+            if not writer.keep(relative, signature) and not writer.adopt(relative, signature):
                 writer.write(relative, sitemap(members, config.site.base_url), claimed=True)
         writer.write("sitemap.xml", sitemap_index([f"/sitemaps/{name}.xml" for name in groups], config.site.base_url))
         writer.write("robots.txt", robots_txt(config.site.base_url))

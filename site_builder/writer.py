@@ -22,9 +22,13 @@ def write_file(path: Path, data: bytes) -> None:
 class Writer:
     """Keeps what ``root`` already holds (``known``: file -> signature) and writes the rest."""
 
-    def __init__(self, root: Path, known: dict[str, str] | None = None):
+    def __init__(self, root: Path, known: dict[str, str] | None = None, published: Path | None = None,
+                 published_known: dict[str, str] | None = None):
         self.root = root
         self.known = known or {}
+        self.published = published  # the build readers see now, and what it holds
+        self.published_known = published_known or {}
+        self.adopted = 0
         self.manifest: dict[str, str] = {}
         self.claimed: set[str] = set()
         self._dirs: set[Path] = set()
@@ -44,6 +48,33 @@ class Writer:
             self.kept += 1
             return True
         return False
+
+    def adopt(self, relative: str, signature: str) -> bool:
+        """Take a file the published build already renders this way (changed since the spare's build,
+        unchanged since the last): a hard link instead of rendering it again."""
+        if self.published is None or self.published_known.get(relative) != signature:
+            return False
+        path = self.root / relative
+        if path.parent not in self._dirs:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._dirs.add(path.parent)
+        temporary = path.with_name(path.name + ".tmp")
+        temporary.unlink(missing_ok=True)
+        try:
+            os.link(self.published / relative, temporary)
+        except FileNotFoundError:
+            return False
+        os.replace(temporary, path)
+        self.adopted += 1
+        return True
+
+    def adopt_tree(self, key: str, relative: str, signature: str) -> bool:
+        """``adopt`` for a directory recorded under one manifest key (a search shard)."""
+        if self.published is None or self.published_known.get(key) != signature:
+            return False
+        shutil.rmtree(self.root / relative, ignore_errors=True)
+        shutil.copytree(self.published / relative, self.root / relative, copy_function=os.link)
+        return True
 
     def write(self, relative: str, data: bytes, claimed: bool = False) -> None:
         if not claimed:

@@ -253,3 +253,24 @@ def test_search_shards_split_the_posts_and_a_rebuild_reindexes_only_the_changed_
     assert second.indexed_shards == 1
     search_page = (out / "kk" / "search" / "index.html").read_text(encoding="utf-8")
     assert 'data-bundles="/search/2020-08/ /search/2020-06_2020-07/ /search/2020-04_2020-05/ "' in search_page
+
+
+def test_a_rebuild_takes_from_the_published_build_what_only_the_previous_rebuild_changed(tmp_path):
+    db, _ = _store_with_one_post(tmp_path / "s.db")
+    config = load_config(bundled_path("marathon.toml"))
+    out = tmp_path / "output"
+    build_site(db, config, out)  # into a
+    second = _post("kg-osh-tg", "s2", datetime(2020, 4, 6, tzinfo=timezone.utc), "Экинчи жарыя")
+    _add(db, second, "ky", "KG")
+    build_site(db, config, out)  # into b, a clone of a
+    page = out / "ky" / "posts" / second.id / "index.html"
+    inode = _inode(page)
+    third = _post("kg-osh-tg", "s3", datetime(2020, 4, 7, tzinfo=timezone.utc), "Үчүнчү жарыя")
+    _add(db, third, "ky", "KG")
+    report = build_site(db, config, out)  # back into a, which still holds the first build
+    assert _inode(page) == inode  # linked from b, not rendered again
+    assert report.indexed_shards == 1  # only the shard with the third post
+    only_third = report.rendered
+    fourth = _post("kg-osh-tg", "s4", datetime(2020, 4, 8, tzinfo=timezone.utc), "Төртүнчү жарыя")
+    _add(db, fourth, "ky", "KG")
+    assert build_site(db, config, out).rendered == only_third  # each rebuild renders what one post changes
