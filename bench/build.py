@@ -26,6 +26,20 @@ from marathon.model import Media, Post, make_post_id  # noqa: E402
 from marathon.store import iter_posts, open_store, save_sources, save_tags, upsert_posts  # noqa: E402
 
 
+def demo_like(n: int, native: str, published, sources: dict, demo: list) -> tuple[Post, dict]:
+    """Post ``n`` recycled from the demo's texts (their ``n`` modulo), and its tags as the demo's."""
+    template = demo[n % len(demo)]
+    source = sources[template.source_id]
+    post = Post(id=make_post_id(source.id, native), source_id=source.id, platform=source.platform,
+                url=f"http://127.0.0.1/{source.id}/{native}", native_id=native, title=template.title,
+                text=f"{template.text}\n\n#{native}", published=published, organization=source.organization,
+                media=[Media("image", f"http://127.0.0.1/media/{native}.svg", template.image, 800, 450)]
+                if template.image else [])
+    tags = {"id": post.id, "lang": template.lang, "country": source.country, "countries": [source.country],
+            "campaigns": list(template.campaigns)}
+    return post, tags
+
+
 def synthetic_store(path: Path, count: int):
     """``count`` posts recycled from the demo's texts, tagged as the demo's are, over six years."""
     sources = {s.id: s for s in load_sources(bundled_path("sources.toml"))}
@@ -35,17 +49,9 @@ def synthetic_store(path: Path, count: int):
     posts, tags = [], []
     for n in range(count):
         template = demo[n % len(demo)]
-        source = sources[template.source_id]
-        native = f"{template.id}-{n}"
-        post = Post(id=make_post_id(source.id, native), source_id=source.id, platform=source.platform,
-                    url=f"http://127.0.0.1/{source.id}/{native}", native_id=native, title=template.title,
-                    text=f"{template.text}\n\n#{n}", published=template.date + timedelta(hours=n % 50000),
-                    organization=source.organization,
-                    media=[Media("image", f"http://127.0.0.1/media/{n}.svg", template.image, 800, 450)]
-                    if template.image else [])
+        post, tag = demo_like(n, f"{template.id}-{n}", template.date + timedelta(hours=n % 50000), sources, demo)
         posts.append(post)
-        tags.append({"id": post.id, "lang": template.lang, "country": source.country, "countries": [source.country],
-                     "campaigns": list(template.campaigns)})
+        tags.append(tag)
         if len(posts) == 2000:
             upsert_posts(db, posts), save_tags(db, tags)
             posts, tags = [], []
@@ -116,20 +122,9 @@ def new_posts(db, count: int, tag: str) -> None:
     newest = next(iter_posts(db)).published
     sources = {s.id: s for s in load_sources(bundled_path("sources.toml"))}
     demo = all_demo_posts()
-    posts, tags = [], []
-    for n in range(count):
-        template = demo[n % len(demo)]
-        source = sources[template.source_id]
-        native = f"{tag}-{n}"
-        post = Post(id=make_post_id(source.id, native), source_id=source.id, platform=source.platform,
-                    url=f"http://127.0.0.1/{source.id}/{native}", native_id=native, title=template.title,
-                    text=f"{template.text}\n\n#{tag}{n}", published=newest + timedelta(minutes=n + 1),
-                    organization=source.organization)
-        posts.append(post)
-        tags.append({"id": post.id, "lang": template.lang, "country": source.country,
-                     "countries": [source.country], "campaigns": list(template.campaigns)})
-    upsert_posts(db, posts)
-    save_tags(db, tags)
+    made = [demo_like(n, f"{tag}-{n}", newest + timedelta(minutes=n + 1), sources, demo) for n in range(count)]
+    upsert_posts(db, [post for post, _ in made])
+    save_tags(db, [tags for _, tags in made])
 
 
 def main() -> None:

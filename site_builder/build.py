@@ -32,7 +32,7 @@ from site_builder.sitemap import group_signature, robots_txt, sitemap, sitemap_g
 from site_builder.writer import Writer
 
 STATIC = HERE / "static"
-PARALLEL_FROM = 3000  # pages: below this, rendering here beats shipping units to the workers
+PARALLEL_FROM = 500  # pages: below this, rendering here beats shipping units to the workers
 
 
 @dataclass
