@@ -274,3 +274,20 @@ def test_a_rebuild_takes_from_the_published_build_what_only_the_previous_rebuild
     fourth = _post("kg-osh-tg", "s4", datetime(2020, 4, 8, tzinfo=timezone.utc), "Төртүнчү жарыя")
     _add(db, fourth, "ky", "KG")
     assert build_site(db, config, out).rendered == only_third  # each rebuild renders what one post changes
+
+
+def test_a_spare_build_whose_manifest_is_unreadable_is_made_again_not_trusted(tmp_path):
+    db, old = _store_with_one_post(tmp_path / "s.db")
+    config = load_config(bundled_path("marathon.toml"))
+    out = tmp_path / "output"
+    build_site(db, config, out, search=False)
+    build_site(db, config, out, search=False)  # now both build directories exist
+    spare = next(p for p in (tmp_path / ".output-builds").iterdir() if p.is_dir() and p != out.resolve())
+    (spare / "ru" / "index.html").write_text("damaged by hand", encoding="utf-8")
+    (spare.parent / f"{spare.name}.manifest.json").write_text("{not json", encoding="utf-8")
+    new = _post("kg-osh-tg", "m1", datetime(2020, 4, 4, tzinfo=timezone.utc), "Жаңы жарыя")
+    _add(db, new, "ky", "KG")
+    build_site(db, config, out, search=False)
+    assert out.resolve() == spare
+    home = (out / "ru" / "index.html").read_text(encoding="utf-8")
+    assert "damaged by hand" not in home and new.id in home and old.id in home
