@@ -43,6 +43,12 @@ def _crawl(sources, db_path, config):
                        progress=lambda done, total: progress.update(task, completed=done, total=total))
     for run in report.failed:
         console.print(f"[yellow]source {run['source_id']} {run['status']}:[/] {run['error']}")
+    from crawler.media import cache_media
+
+    with console.status("Fetching post images into the media cache"):
+        media = cache_media(open_store(db_path), config.crawl)
+    if media.failed:
+        console.print(f"[yellow]media:[/] {media.failed} image(s) could not be cached; their posts show no image")
     return report
 
 
@@ -119,10 +125,9 @@ def demo(no_serve: bool, port: int, db_path: Path | None, out: Path) -> None:
         ("Site", str(out)),
         ("Time taken", f"{time.perf_counter() - started:.1f} s"),
     ])
+    network.stop()  # post images are in the site's own /media/ now
     if no_serve:
-        network.stop()
         return
-    # The demo network keeps running while the site is served: post images are linked from it.
     server = make_site_server(out, site_port)
     click.echo(f"Serving the site at http://127.0.0.1:{site_port}/  (Ctrl+C to stop)")
     try:
@@ -131,7 +136,6 @@ def demo(no_serve: bool, port: int, db_path: Path | None, out: Path) -> None:
         pass
     finally:
         server.server_close()
-        network.stop()
 
 
 @cli.command()

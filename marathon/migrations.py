@@ -58,12 +58,19 @@ def _v5_curation(db: sqlite_utils.Database) -> None:
     db["posts"].create_index(["featured_rank"])
 
 
+def _v6_media_files(db: sqlite_utils.Database) -> None:
+    # Post images fetched once into the media cache, so the site serves them itself.
+    db["media_files"].create({"url": str, "file": str, "content_type": str, "bytes": int, "status": str,
+                              "error": str, "fetched": str}, pk="url")
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("initial", _v1_initial),
     ("platform details: views, forwarded_from, edited", _v2_platform_details),
     ("HTTP validators (ETag, Last-Modified) per URL for conditional requests", _v3_http_validators),
     ("sources speaking for several countries", _v4_multi_country_sources),
     ("curation: featured rank and captions, hidden reason", _v5_curation),
+    ("media cache: post images fetched once, served by the site", _v6_media_files),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -179,9 +179,11 @@ def post_summaries(db: sqlite_utils.Database) -> Iterator[dict]:
     # The two lists come as tab-joined text: json.loads twice a post was a fifth of the time.
     lists = ", ".join(f"(SELECT group_concat(value, char(9)) FROM json_each(coalesce({key}, '[]'))) AS {key}_list"
                       for key in ("countries", "campaigns"))
-    sql = (f"SELECT {', '.join(SUMMARY_COLUMNS)}, substr(title || ' ' || text, 1, 120) AS head, media, {lists} "
-           f"FROM posts WHERE {hidden} ORDER BY published_utc DESC, id")
-    names = SUMMARY_COLUMNS + ("head", "media")
+    cached = ("(SELECT group_concat(m.file) FROM json_each(posts.media) j JOIN media_files m "
+              "ON m.url = json_extract(j.value, '$.url') AND m.file IS NOT NULL) AS media_files")
+    sql = (f"SELECT {', '.join(SUMMARY_COLUMNS)}, substr(title || ' ' || text, 1, 120) AS head, media, {cached}, "
+           f"{lists} FROM posts WHERE {hidden} ORDER BY published_utc DESC, id")
+    names = SUMMARY_COLUMNS + ("head", "media", "media_files")
     for values in db.execute(sql):
         row = dict(zip(names, values))
         digest = hashlib.blake2b("\x1f".join(map(str, values[1:len(names)])).encode(), digest_size=8)
@@ -200,6 +202,44 @@ def posts_by_id(db: sqlite_utils.Database, ids: Iterable[str]) -> dict[str, Post
         marks = ", ".join("?" * len(chunk))
         for row in db.query(f"SELECT * FROM posts WHERE id IN ({marks})", chunk):
             found[row["id"]] = row_to_post(row)
+    return found
+
+
+def media_directory(db: sqlite_utils.Database) -> Path:
+    """The media cache beside the store: ``.marathon/media`` for ``.marathon/marathon.db``."""
+    return Path(db.execute("PRAGMA database_list").fetchone()[2] or ".").parent / "media"
+
+
+def all_cached_media(db: sqlite_utils.Database) -> list[str]:
+    """Cached files of images that shown posts use."""
+    sql = ("SELECT DISTINCT m.file FROM posts, json_each(posts.media) j JOIN media_files m "
+           "ON m.url = json_extract(j.value, '$.url') WHERE m.file IS NOT NULL AND posts.hidden_reason IS NULL")
+    return [row[0] for row in db.execute(sql).fetchall()]
+
+
+def media_to_fetch(db: sqlite_utils.Database) -> list[str]:
+    """Image URLs of shown posts that the media cache has not tried yet."""
+    sql = ("SELECT DISTINCT json_extract(j.value, '$.url') AS url FROM posts, json_each(posts.media) j "
+           "WHERE json_extract(j.value, '$.type') = 'image' AND posts.hidden_reason IS NULL "
+           "AND json_extract(j.value, '$.url') NOT IN (SELECT url FROM media_files)")
+    return [row[0] for row in db.execute(sql).fetchall() if row[0]]
+
+
+def record_media(db: sqlite_utils.Database, rows: Iterable[dict]) -> None:
+    """Rows of the media cache: url, file (None when it failed), content_type, bytes, status, error."""
+    with db.conn:
+        db["media_files"].upsert_all([dict(row, fetched=utcnow().isoformat()) for row in rows], pk="url")
+
+
+def cached_media(db: sqlite_utils.Database, urls: Iterable[str]) -> dict[str, str]:
+    """url -> cached file name, for the URLs the cache holds."""
+    urls = list(dict.fromkeys(urls))
+    found: dict[str, str] = {}
+    for start in range(0, len(urls), 500):
+        chunk = urls[start:start + 500]
+        marks = ", ".join("?" * len(chunk))
+        found.update(db.execute(f"SELECT url, file FROM media_files WHERE file IS NOT NULL AND url IN ({marks})",
+                                chunk).fetchall())
     return found
 
 

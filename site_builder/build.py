@@ -20,7 +20,7 @@ from pathlib import Path
 import sqlite_utils
 
 from marathon.config import Config
-from marathon.store import posts_by_id
+from marathon.store import all_cached_media, media_directory, posts_by_id
 from site_builder.feeds import atom_feed, feed_specs
 from site_builder.pages import PageSpec, build_pages
 from site_builder.plan import make_plan
@@ -163,6 +163,11 @@ def build_site(db: sqlite_utils.Database, config: Config, out: str | Path, searc
             signature = group_signature(members, config.site.base_url)
             if not writer.keep(relative, signature) and not writer.adopt(relative, signature):
                 writer.write(relative, sitemap(members, config.site.base_url), claimed=True)
+        media = media_directory(db)
+        for name in all_cached_media(db):  # content-addressed: a name never changes its bytes
+            relative = f"media/{name}"
+            if not writer.keep(relative, name) and not writer.adopt(relative, name):
+                writer.write_link(relative, media / name)
         writer.write("sitemap.xml", sitemap_index([f"/sitemaps/{name}.xml" for name in groups], config.site.base_url))
         writer.write("robots.txt", robots_txt(config.site.base_url))
         writer.write("index.html", _root_page(config))

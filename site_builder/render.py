@@ -24,7 +24,7 @@ from markupsafe import Markup, escape
 
 from marathon.config import Config
 from marathon.model import Post
-from marathon.store import posts_by_id
+from marathon.store import cached_media, posts_by_id
 from site_builder.pages import PageSpec, switcher_of
 from site_builder.routes import file_for
 from site_builder.writer import write_file
@@ -155,9 +155,12 @@ def chrome(spec: PageSpec, switcher: dict[str, str], base_url: str, base_path: s
     return Markup(alternates), Markup(links)
 
 
-def page_context(spec: PageSpec, posts: dict[str, Post], base_path: str = "") -> dict[str, Any]:
-    """What a template sees as ``page.context``; ``links`` are ready to use as hrefs."""
-    context = dict(spec.extra, links={i: base_path + path for i, path in spec.links.items()})
+def page_context(spec: PageSpec, posts: dict[str, Post], base_path: str = "",
+                 media: dict[str, str] | None = None) -> dict[str, Any]:
+    """What a template sees as ``page.context``; ``links`` are ready to use as hrefs, ``media`` maps
+    an image's original URL to its file under /media/ (images without one are not shown)."""
+    context = dict(spec.extra, links={i: base_path + path for i, path in spec.links.items()},
+                   media=media or {})
     if spec.kind == "post":
         context.update(post=posts[spec.post_ids[0]], also_on=[posts[i] for i in spec.post_ids[1:]])
     else:
@@ -178,13 +181,14 @@ class PageRenderer:
     def render_unit(self, specs: list[PageSpec]) -> int:
         """Write every page of one unit (pages sharing posts, so each post is read once)."""
         posts = posts_by_id(self.db, (i for spec in specs for i in spec.post_ids))
+        media = cached_media(self.db, (m.url for post in posts.values() for m in post.media if m.type == "image"))
         made: set[Path] = set()
         base_url = self.config.site.base_url.rstrip("/")
         base_path = urlsplit(base_url).path
         for spec in specs:
             env = self.environments[spec.locale]
             switcher = switcher_of(spec, self.config.site.locales)
-            page = Page(spec.kind, spec.key, spec.locale, spec.path, spec.number, page_context(spec, posts, base_path),
+            page = Page(spec.kind, spec.key, spec.locale, spec.path, spec.number, page_context(spec, posts, base_path, media),
                         spec.translations, switcher, *chrome(spec, switcher, base_url, base_path))
             html = env.get_template(spec.template).render(page=page)
             path = self.root / file_for(spec.path)

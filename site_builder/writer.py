@@ -76,6 +76,20 @@ class Writer:
         shutil.copytree(self.published / relative, self.root / relative, copy_function=os.link)
         return True
 
+    def write_link(self, relative: str, source: Path) -> None:
+        """A claimed file as a hard link of ``source`` (a copy across file systems)."""
+        path = self.root / relative
+        if path.parent not in self._dirs:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._dirs.add(path.parent)
+        temporary = path.with_name(path.name + ".tmp")
+        temporary.unlink(missing_ok=True)
+        try:
+            os.link(source, temporary)
+        except OSError:
+            shutil.copyfile(source, temporary)
+        os.replace(temporary, path)
+
     def write(self, relative: str, data: bytes, claimed: bool = False) -> None:
         if not claimed:
             self.claim(relative)

@@ -33,8 +33,11 @@ def demo_site(tmp_path_factory):
     root = tmp_path_factory.mktemp("demo")
     db_path, out = root / "store.db", root / "output"
     config = load_config()
+    from crawler.media import cache_media
+
     with start_demo_network() as network:
         report = crawl(network.sources, db_path, config.crawl)
+        cache_media(open_store(db_path), config.crawl)  # as `marathon demo` does: images served by the site
     db = open_store(db_path)
     aggregate(db, config, curation=load_curation(demo_curation_path()))  # as `marathon demo` does
     build_site(db, config, out)
