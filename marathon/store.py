@@ -179,14 +179,18 @@ def post_summaries(db: sqlite_utils.Database) -> Iterator[dict]:
     # The two lists come as tab-joined text: json.loads twice a post was a fifth of the time.
     lists = ", ".join(f"(SELECT group_concat(value, char(9)) FROM json_each(coalesce({key}, '[]'))) AS {key}_list"
                       for key in ("countries", "campaigns"))
-    cached = ("(SELECT group_concat(m.file) FROM json_each(posts.media) j JOIN media_files m "
-              "ON m.url = json_extract(j.value, '$.url') AND m.file IS NOT NULL) AS media_files")
-    sql = (f"SELECT {', '.join(SUMMARY_COLUMNS)}, substr(title || ' ' || text, 1, 120) AS head, media, {cached}, "
+    sql = (f"SELECT {', '.join(SUMMARY_COLUMNS)}, substr(title || ' ' || text, 1, 120) AS head, media, "
            f"{lists} FROM posts WHERE {hidden} ORDER BY published_utc DESC, id")
-    names = SUMMARY_COLUMNS + ("head", "media", "media_files")
+    names = SUMMARY_COLUMNS + ("head", "media")
+    # Which images are cached is part of what a post shows (an image appears once it is fetched).
+    cached = dict(db.execute("SELECT url, file FROM media_files WHERE file IS NOT NULL").fetchall())
     for values in db.execute(sql):
         row = dict(zip(names, values))
-        digest = hashlib.blake2b("\x1f".join(map(str, values[1:len(names)])).encode(), digest_size=8)
+        files = ""
+        if cached and row["media"] not in (None, "[]"):
+            files = ",".join(cached.get(m.get("url"), "") for m in json.loads(row["media"]))
+        digest = hashlib.blake2b("\x1f".join(map(str, values[1:len(names)])).encode() + files.encode(),
+                                 digest_size=8)
         row["version"] = digest.hexdigest()
         row["countries"] = values[-2].split("\t") if values[-2] else []
         row["campaigns"] = values[-1].split("\t") if values[-1] else []

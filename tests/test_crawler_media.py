@@ -86,15 +86,18 @@ def test_the_site_shows_cached_images_from_its_own_media_and_no_other(tmp_path):
     from site_builder.build import build_site
 
     png = tiny_png()
+    config, out = load_config(bundled_path("marathon.toml")), tmp_path / "output"
+    page = out / "ky" / "posts" / make_post_id("kg-osh-tg", "1") / "index.html"
     with RecordedServer({"/photo.png": Recorded(body=png, content_type="image/png")}) as server:
         base = server.base_url.rstrip("/")
         db = _store_with_images(tmp_path, base, ["photo.png", "never-fetched.png"])
+        save_tags(db, [{"id": make_post_id("kg-osh-tg", "1"), "lang": "ky", "country": "KG", "countries": ["KG"],
+                        "campaigns": []}])
+        build_site(db, config, out, search=False)
+        assert "<img" not in page.read_text(encoding="utf-8")  # not cached yet: no image, never a hotlink
         cache_media(db, CrawlSettings())
-    save_tags(db, [{"id": make_post_id("kg-osh-tg", "1"), "lang": "ky", "country": "KG", "countries": ["KG"],
-                    "campaigns": []}])
-    out = tmp_path / "output"
-    build_site(db, load_config(bundled_path("marathon.toml")), out, search=False)
-    html = (out / "ky" / "posts" / make_post_id("kg-osh-tg", "1") / "index.html").read_text(encoding="utf-8")
+    build_site(db, config, out, search=False)  # the page changes once its image is in the cache
+    html = page.read_text(encoding="utf-8")
     name = cached_media(db, [f"{base}/photo.png"])[f"{base}/photo.png"]
     assert f'<img src="/media/{name}"' in html and (out / "media" / name).read_bytes() == png
     assert base not in html.split("</head>")[0] and "never-fetched" not in html
