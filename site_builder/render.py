@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import sqlite_utils
 
 from babel import Locale
-from babel.dates import format_date, format_datetime, format_skeleton
+from babel.dates import format_date, format_skeleton
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -124,8 +124,7 @@ def make_environment(locale: str, config: Config) -> Environment:
         return format_skeleton("yMMMM", datetime(year, month, 1), locale=cldr)
 
     env.filters.update(date=date, country_name=country_name, language_name=language_name, month_name=month_name,
-                       datetime_iso=lambda v: v.isoformat(),
-                       datetime_long=lambda v: format_datetime(v, "medium", locale=cldr))
+                       datetime_iso=lambda v: v.isoformat())
     return env
 
 

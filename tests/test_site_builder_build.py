@@ -58,7 +58,7 @@ def test_a_failed_build_leaves_the_published_site_in_place(tmp_path, monkeypatch
         build_site(db, config, out, full=True)
     assert (out / "en" / "index.html").read_text(encoding="utf-8") == before
     assert len([p for p in (tmp_path / ".output-builds").iterdir() if p.is_dir()]) == 1
-    assert len(list((tmp_path / ".output-builds").glob("*.manifest.json"))) == 1
+    assert len(list((tmp_path / ".output-builds").glob("*.manifest"))) == 1
 
 
 def test_a_rebuild_replaces_the_site_in_one_step_and_keeps_two_builds(tmp_path):
@@ -69,7 +69,7 @@ def test_a_rebuild_replaces_the_site_in_one_step_and_keeps_two_builds(tmp_path):
         build_site(db, config, out)
     assert out.is_symlink() and (out / "index.html").exists()
     assert len([p for p in (tmp_path / ".output-builds").iterdir() if p.is_dir()]) == 2
-    assert len(list((tmp_path / ".output-builds").glob("*.manifest.json"))) == 2
+    assert len(list((tmp_path / ".output-builds").glob("*.manifest"))) == 2
 
 
 def test_the_feed_escapes_post_text_and_parses_back(tmp_path):
@@ -284,7 +284,7 @@ def test_a_spare_build_whose_manifest_is_unreadable_is_made_again_not_trusted(tm
     build_site(db, config, out, search=False)  # now both build directories exist
     spare = next(p for p in (tmp_path / ".output-builds").iterdir() if p.is_dir() and p != out.resolve())
     (spare / "ru" / "index.html").write_text("damaged by hand", encoding="utf-8")
-    (spare.parent / f"{spare.name}.manifest.json").write_text("{not json", encoding="utf-8")
+    (spare.parent / f"{spare.name}.manifest").write_bytes(b"\x00damaged")
     new = _post("kg-osh-tg", "m1", datetime(2020, 4, 4, tzinfo=timezone.utc), "Жаңы жарыя")
     _add(db, new, "ky", "KG")
     build_site(db, config, out, search=False)
