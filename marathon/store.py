@@ -173,7 +173,8 @@ SUMMARY_COLUMNS = ("id", "published", "published_utc", "lang", "country", "count
 def post_summaries(db: sqlite_utils.Database) -> Iterator[dict]:
     """A light row per shown post (hidden ones left out, cross-posts kept), newest first: what the site
     builder needs to plan pages without loading texts. ``head`` is the first 120 characters of the text,
-    enough to tell its script; ``version`` changes whenever anything shown of the post does."""
+    enough to tell its script; ``media_files`` its images in the media cache; ``version`` changes
+    whenever anything shown of the post does."""
     hidden = ("hidden_reason IS NULL AND (duplicate_of IS NULL OR duplicate_of NOT IN "
               "(SELECT id FROM posts WHERE hidden_reason IS NOT NULL))")
     # The two lists come as tab-joined text: json.loads twice a post was a fifth of the time.
@@ -186,10 +187,11 @@ def post_summaries(db: sqlite_utils.Database) -> Iterator[dict]:
     cached = dict(db.execute("SELECT url, file FROM media_files WHERE file IS NOT NULL").fetchall())
     for values in db.execute(sql):
         row = dict(zip(names, values))
-        files = ""
+        files = []
         if cached and row["media"] not in (None, "[]"):
-            files = ",".join(cached.get(m.get("url"), "") for m in json.loads(row["media"]))
-        digest = hashlib.blake2b("\x1f".join(map(str, values[1:len(names)])).encode() + files.encode(),
+            files = [cached.get(m.get("url"), "") for m in json.loads(row["media"]) if m.get("type") == "image"]
+        row["media_files"] = [name for name in files if name]
+        digest = hashlib.blake2b("\x1f".join(map(str, values[1:len(names)])).encode() + ",".join(files).encode(),
                                  digest_size=8)
         row["version"] = digest.hexdigest()
         row["countries"] = values[-2].split("\t") if values[-2] else []
@@ -212,13 +214,6 @@ def posts_by_id(db: sqlite_utils.Database, ids: Iterable[str]) -> dict[str, Post
 def media_directory(db: sqlite_utils.Database) -> Path:
     """The media cache beside the store: ``.marathon/media`` for ``.marathon/marathon.db``."""
     return Path(db.execute("PRAGMA database_list").fetchone()[2] or ".").parent / "media"
-
-
-def all_cached_media(db: sqlite_utils.Database) -> list[str]:
-    """Cached files of images that shown posts use."""
-    sql = ("SELECT DISTINCT m.file FROM posts, json_each(posts.media) j JOIN media_files m "
-           "ON m.url = json_extract(j.value, '$.url') WHERE m.file IS NOT NULL AND posts.hidden_reason IS NULL")
-    return [row[0] for row in db.execute(sql).fetchall()]
 
 
 def media_to_fetch(db: sqlite_utils.Database) -> list[str]:

@@ -20,7 +20,7 @@ from pathlib import Path
 import sqlite_utils
 
 from marathon.config import Config
-from marathon.store import all_cached_media, media_directory, posts_by_id
+from marathon.store import media_directory, posts_by_id
 from site_builder.feeds import atom_feed, feed_specs
 from site_builder.pages import PageSpec, build_pages
 from site_builder.plan import make_plan
@@ -164,7 +164,7 @@ def build_site(db: sqlite_utils.Database, config: Config, out: str | Path, searc
             if not writer.keep(relative, signature) and not writer.adopt(relative, signature):
                 writer.write(relative, sitemap(members, config.site.base_url), claimed=True)
         media = media_directory(db)
-        for name in all_cached_media(db):  # content-addressed: a name never changes its bytes
+        for name in sorted(plan.media_files):  # content-addressed: a name never changes its bytes
             relative = f"media/{name}"
             if not writer.keep(relative, name) and not writer.adopt(relative, name):
                 writer.write_link(relative, media / name)

@@ -64,6 +64,7 @@ class SitePlan:
     languages: dict[str, list[PostRef]] = field(default_factory=dict)
     featured: list[tuple[PostRef, dict[str, str]]] = field(default_factory=list)
     month_position: dict[str, int] = field(default_factory=dict)  # post id -> place in its month, newest first
+    media_files: set[str] = field(default_factory=set)  # cached images the shown posts use
 
     def translated(self, ref: PostRef) -> bool:
         return ref.month >= self.translated_from
@@ -100,7 +101,10 @@ def translated_from(months: dict[str, list[PostRef]], locales: int, budget: int)
 def make_plan(db: sqlite_utils.Database, config: Config, budget: int | None = None) -> SitePlan:
     locales, default = config.site.locales, config.site.default_locale
     refs = []
+    media_files: set[str] = set()
     for row in post_summaries(db):
+        if row["media_files"] and not row["duplicate_of"]:
+            media_files.update(row["media_files"])
         published = parse_datetime(row["published"])
         refs.append(PostRef(id=row["id"], published=published, month=published.strftime("%Y-%m"),
                             lang=row["lang"], country=row["country"], countries=row["countries"],
@@ -114,6 +118,7 @@ def make_plan(db: sqlite_utils.Database, config: Config, budget: int | None = No
         if ref.duplicate_of and ref.duplicate_of in by_id:
             also_on.setdefault(ref.duplicate_of, []).append(ref)
     plan = SitePlan(locales=locales, posts=shown, by_id=by_id, also_on=also_on, months={}, translated_from="",
+                    media_files=media_files,
                     campaigns={c.slug: [] for c in config.campaigns},
                     campaign_config={c.slug: c for c in config.campaigns})
     languages: dict[str, list[PostRef]] = {}
