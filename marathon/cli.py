@@ -67,7 +67,11 @@ def _build(db, config, out, full: bool = False):
     from site_builder.build import build_site
 
     with console.status("Building the site"):
-        return build_site(db, config, out, full=full)
+        report = build_site(db, config, out, full=full)
+    if report.missing_media:
+        console.print(f"[yellow]media:[/] {len(report.missing_media)} cached image file(s) are gone from "
+                      f"the media directory; their pages show a broken image until the files are back")
+    return report
 
 
 def _summary(title: str, rows: list[tuple[str, str]]) -> None:

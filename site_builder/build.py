@@ -46,6 +46,7 @@ class BuildReport:
     kept_files: int = 0  # outputs the build directory already held as they are
     search_shards: int = 0
     indexed_shards: int = 0
+    missing_media: list[str] = field(default_factory=list)  # cached images whose files were deleted
     stages: dict[str, float] = field(default_factory=dict)  # seconds per stage, for the benchmark
 
 
@@ -163,11 +164,12 @@ def build_site(db: sqlite_utils.Database, config: Config, out: str | Path, searc
             signature = group_signature(members, config.site.base_url)
             if not writer.keep(relative, signature) and not writer.adopt(relative, signature):
                 writer.write(relative, sitemap(members, config.site.base_url), claimed=True)
-        media = media_directory(db)
+        media, missing_media = media_directory(db), []
         for name in sorted(plan.media_files):  # content-addressed: a name never changes its bytes
             relative = f"media/{name}"
-            if not writer.keep(relative, name) and not writer.adopt(relative, name):
-                writer.write_link(relative, media / name)
+            if not writer.keep(relative, name) and not writer.adopt(relative, name) \
+                    and not writer.write_link(relative, media / name):
+                missing_media.append(name)
         writer.write("sitemap.xml", sitemap_index([f"/sitemaps/{name}.xml" for name in groups], config.site.base_url))
         writer.write("robots.txt", robots_txt(config.site.base_url))
         writer.write("index.html", _root_page(config))
@@ -192,4 +194,5 @@ def build_site(db: sqlite_utils.Database, config: Config, out: str | Path, searc
     publish(build, out)
     return BuildReport(pages=len(specs), rendered=rendered, feeds=len(feeds), posts=len(plan.posts), out=out,
                        seconds=time.perf_counter() - started, kept_files=writer.kept,
-                       search_shards=len(shards), indexed_shards=indexed, stages=stages)
+                       search_shards=len(shards), indexed_shards=indexed, stages=stages,
+                       missing_media=missing_media)

@@ -49,22 +49,36 @@ class Writer:
             return True
         return False
 
+    def _path(self, relative: str) -> Path:
+        path = self.root / relative
+        if path.parent not in self._dirs:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._dirs.add(path.parent)
+        return path
+
+    def _link(self, relative: str, source: Path, copy_across_devices: bool = False) -> bool:
+        """``relative`` as a hard link of ``source``, put in place by rename; False if ``source`` is gone."""
+        path = self._path(relative)
+        temporary = path.with_name(path.name + ".tmp")
+        temporary.unlink(missing_ok=True)
+        try:
+            os.link(source, temporary)
+        except FileNotFoundError:
+            return False
+        except OSError:
+            if not copy_across_devices:
+                raise
+            shutil.copyfile(source, temporary)
+        os.replace(temporary, path)
+        return True
+
     def adopt(self, relative: str, signature: str) -> bool:
         """Take a file the published build already renders this way (changed since the spare's build,
         unchanged since the last): a hard link instead of rendering it again."""
         if self.published is None or self.published_known.get(relative) != signature:
             return False
-        path = self.root / relative
-        if path.parent not in self._dirs:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._dirs.add(path.parent)
-        temporary = path.with_name(path.name + ".tmp")
-        temporary.unlink(missing_ok=True)
-        try:
-            os.link(self.published / relative, temporary)
-        except FileNotFoundError:
+        if not self._link(relative, self.published / relative):
             return False
-        os.replace(temporary, path)
         self.adopted += 1
         return True
 
@@ -76,28 +90,18 @@ class Writer:
         shutil.copytree(self.published / relative, self.root / relative, copy_function=os.link)
         return True
 
-    def write_link(self, relative: str, source: Path) -> None:
-        """A claimed file as a hard link of ``source`` (a copy across file systems)."""
-        path = self.root / relative
-        if path.parent not in self._dirs:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._dirs.add(path.parent)
-        temporary = path.with_name(path.name + ".tmp")
-        temporary.unlink(missing_ok=True)
-        try:
-            os.link(source, temporary)
-        except OSError:
-            shutil.copyfile(source, temporary)
-        os.replace(temporary, path)
+    def write_link(self, relative: str, source: Path) -> bool:
+        """A claimed file as a hard link of ``source`` (a copy across file systems); False, and
+        nothing recorded, if ``source`` is gone."""
+        if self._link(relative, source, copy_across_devices=True):
+            return True
+        self.manifest.pop(relative, None)
+        return False
 
     def write(self, relative: str, data: bytes, claimed: bool = False) -> None:
         if not claimed:
             self.claim(relative)
-        path = self.root / relative
-        if path.parent not in self._dirs:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._dirs.add(path.parent)
-        write_file(path, data)
+        write_file(self._path(relative), data)
 
     def remove_stale(self) -> int:
         """Delete what the directory held that this build no longer has; returns how many."""

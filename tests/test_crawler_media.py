@@ -110,3 +110,16 @@ def test_no_hostile_svg_reaches_the_cache(tmp_path, svg):
         db = _store_with_images(tmp_path, server.base_url.rstrip("/"), ["x.svg"])
         assert cache_media(db, CrawlSettings()).failed == 1
     assert not media_directory(db).exists() or not any(media_directory(db).iterdir())
+
+
+def test_a_cached_image_deleted_by_hand_is_reported_and_the_build_goes_on(tmp_path):
+    from marathon.config import bundled_path, load_config
+    from site_builder.build import build_site
+
+    with RecordedServer({"/photo.png": Recorded(body=tiny_png(), content_type="image/png")}) as server:
+        db = _store_with_images(tmp_path, server.base_url.rstrip("/"), ["photo.png"])
+        cache_media(db, CrawlSettings())
+    (name,) = [p.name for p in media_directory(db).iterdir()]
+    (media_directory(db) / name).unlink()
+    report = build_site(db, load_config(bundled_path("marathon.toml")), tmp_path / "output", search=False)
+    assert report.missing_media == [name] and (tmp_path / "output" / "en" / "index.html").exists()
