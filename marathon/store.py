@@ -199,16 +199,21 @@ def post_summaries(db: sqlite_utils.Database) -> Iterator[dict]:
         yield row
 
 
+def _rows_in(db: sqlite_utils.Database, sql: str, keys: Iterable[str]) -> Iterator[tuple]:
+    """Rows of ``sql`` (with ``IN ({marks})`` for the keys) for many keys, 500 at a time (SQLite's
+    limit on parameters is not ours to meet)."""
+    keys = list(dict.fromkeys(keys))
+    for start in range(0, len(keys), 500):
+        chunk = keys[start:start + 500]
+        yield from db.execute(sql.format(marks=", ".join("?" * len(chunk))), chunk).fetchall()
+
+
 def posts_by_id(db: sqlite_utils.Database, ids: Iterable[str]) -> dict[str, Post]:
     """Full posts for the given ids (hidden ones too: callers chose the ids)."""
-    ids = list(dict.fromkeys(ids))
-    found: dict[str, Post] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        marks = ", ".join("?" * len(chunk))
-        for row in db.query(f"SELECT * FROM posts WHERE id IN ({marks})", chunk):
-            found[row["id"]] = row_to_post(row)
-    return found
+    cursor = db.execute("SELECT * FROM posts LIMIT 0")
+    columns = [c[0] for c in cursor.description]
+    rows = _rows_in(db, "SELECT * FROM posts WHERE id IN ({marks})", ids)
+    return {post.id: post for post in (row_to_post(dict(zip(columns, row))) for row in rows)}
 
 
 def media_directory(db: sqlite_utils.Database) -> Path:
@@ -232,14 +237,7 @@ def record_media(db: sqlite_utils.Database, rows: Iterable[dict]) -> None:
 
 def cached_media(db: sqlite_utils.Database, urls: Iterable[str]) -> dict[str, str]:
     """url -> cached file name, for the URLs the cache holds."""
-    urls = list(dict.fromkeys(urls))
-    found: dict[str, str] = {}
-    for start in range(0, len(urls), 500):
-        chunk = urls[start:start + 500]
-        marks = ", ".join("?" * len(chunk))
-        found.update(db.execute(f"SELECT url, file FROM media_files WHERE file IS NOT NULL AND url IN ({marks})",
-                                chunk).fetchall())
-    return found
+    return dict(_rows_in(db, "SELECT url, file FROM media_files WHERE file IS NOT NULL AND url IN ({marks})", urls))
 
 
 def has_post(db: sqlite_utils.Database, post_id: str) -> bool:

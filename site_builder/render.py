@@ -187,8 +187,9 @@ class PageRenderer:
         for spec in specs:
             env = self.environments[spec.locale]
             switcher = switcher_of(spec, self.config.site.locales)
-            page = Page(spec.kind, spec.key, spec.locale, spec.path, spec.number, page_context(spec, posts, base_path, media),
-                        spec.translations, switcher, *chrome(spec, switcher, base_url, base_path))
+            context = page_context(spec, posts, base_path, media)
+            page = Page(spec.kind, spec.key, spec.locale, spec.path, spec.number, context, spec.translations,
+                        switcher, *chrome(spec, switcher, base_url, base_path))
             html = env.get_template(spec.template).render(page=page)
             path = self.root / file_for(spec.path)
             if path.parent not in made:
