@@ -148,7 +148,7 @@ def build_site(db: sqlite_utils.Database, config: Config, out: str | Path, searc
 
         environments = {loc: make_environment(loc, config) for loc in config.site.locales}
         feeds = feed_specs(plan, config, environments)
-        signed = [(feed, file_for(feed.path), feed.signature(fingerprint, plan)) for feed in feeds]
+        signed = [(feed, file_for(feed.path), feed.signature(fingerprint)) for feed in feeds]
         stale = [feed for feed, relative, sign in signed
                  if not writer.keep(relative, sign) and not writer.adopt(relative, sign)]
         posts = posts_by_id(db, (r.id for feed in stale for r in feed.refs))

@@ -68,7 +68,7 @@ class FeedSpec:
     refs: list[PostRef]
     links: dict[str, str] = field(default_factory=dict)
 
-    def signature(self, fingerprint: str, plan: SitePlan) -> str:
+    def signature(self, fingerprint: str) -> str:
         blob = json.dumps([fingerprint, self.path, self.title, [(r.id, r.version) for r in self.refs], self.links],
                           ensure_ascii=False)
         return hashlib.blake2b(blob.encode(), digest_size=12).hexdigest()

@@ -28,7 +28,6 @@ class Writer:
         self.known = known or {}
         self.published = published  # the build readers see now, and what it holds
         self.published_known = published_known or {}
-        self.adopted = 0
         self.manifest: dict[str, str] = {}
         self.claimed: set[str] = set()
         self._dirs: set[Path] = set()
@@ -77,10 +76,7 @@ class Writer:
         unchanged since the last): a hard link instead of rendering it again."""
         if self.published is None or self.published_known.get(relative) != signature:
             return False
-        if not self._link(relative, self.published / relative):
-            return False
-        self.adopted += 1
-        return True
+        return self._link(relative, self.published / relative)
 
     def adopt_tree(self, key: str, relative: str, signature: str) -> bool:
         """``adopt`` for a directory recorded under one manifest key (a search shard)."""
