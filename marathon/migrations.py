@@ -64,6 +64,14 @@ def _v6_media_files(db: sqlite_utils.Database) -> None:
                               "error": str, "fetched": str}, pk="url")
 
 
+def _v7_media_renditions(db: sqlite_utils.Database) -> None:
+    # The cache holds a web-sized rendition (crawler/images.py): its true pixel size, for the site's
+    # <img width height>, and the size of what was fetched. Rows from before have NULL width.
+    db["media_files"].add_column("width", int)
+    db["media_files"].add_column("height", int)
+    db["media_files"].add_column("source_bytes", int)
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("initial", _v1_initial),
     ("platform details: views, forwarded_from, edited", _v2_platform_details),
@@ -71,6 +79,7 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("sources speaking for several countries", _v4_multi_country_sources),
     ("curation: featured rank and captions, hidden reason", _v5_curation),
     ("media cache: post images fetched once, served by the site", _v6_media_files),
+    ("media cache: web-sized renditions with their pixel size", _v7_media_renditions),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

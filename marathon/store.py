@@ -236,15 +236,47 @@ def media_to_fetch(db: sqlite_utils.Database) -> list[str]:
     return [row[0] for row in db.execute(sql).fetchall() if row[0]]
 
 
+def media_to_render(db: sqlite_utils.Database) -> list[tuple[str, str]]:
+    """(url, file) of raster images cached before renditions (no recorded width): their files are
+    originals as fetched, to be rendered once."""
+    sql = ("SELECT url, file FROM media_files WHERE status = 'ok' AND file IS NOT NULL AND width IS NULL "
+           "AND content_type != 'image/svg+xml'")
+    return [(url, file) for url, file in db.execute(sql).fetchall()]
+
+
 def record_media(db: sqlite_utils.Database, rows: Iterable[dict]) -> None:
-    """Rows of the media cache: url, file (None when it failed), content_type, bytes, status, error."""
+    """Rows of the media cache: url, file (None when it failed), content_type, bytes, status, error,
+    and for a rendition its width, height and source_bytes (what was fetched)."""
     with db.conn:
         db["media_files"].upsert_all([dict(row, fetched=utcnow().isoformat()) for row in rows], pk="url")
 
 
-def cached_media(db: sqlite_utils.Database, urls: Iterable[str]) -> dict[str, str]:
-    """url -> cached file name, for the URLs the cache holds."""
-    return dict(_rows_in(db, "SELECT url, file FROM media_files WHERE file IS NOT NULL AND url IN ({marks})", urls))
+def media_files_in_use(db: sqlite_utils.Database, names: Iterable[str]) -> set[str]:
+    """Those of the cached file names that some media_files row still names."""
+    return {row[0] for row in _rows_in(db, "SELECT DISTINCT file FROM media_files WHERE file IN ({marks})", names)}
+
+
+class CachedFile(str):
+    """A cached file name that also knows its pixel size (None when not recorded: an SVG without one,
+    or a cache from before renditions). Used as a plain str everywhere else."""
+
+    width: int | None
+    height: int | None
+
+    def __new__(cls, name: str, width: int | None = None, height: int | None = None) -> CachedFile:
+        value = super().__new__(cls, name)
+        value.width, value.height = width, height
+        return value
+
+    def __reduce__(self):  # pickled as itself, size included (page workers)
+        return CachedFile, (str(self), self.width, self.height)
+
+
+def cached_media(db: sqlite_utils.Database, urls: Iterable[str]) -> dict[str, CachedFile]:
+    """url -> cached file name, for the URLs the cache holds; each name carries ``.width`` and ``.height``."""
+    rows = _rows_in(db, "SELECT url, file, width, height FROM media_files WHERE file IS NOT NULL AND url IN ({marks})",
+                    urls)
+    return {url: CachedFile(file, width, height) for url, file, width, height in rows}
 
 
 def has_post(db: sqlite_utils.Database, post_id: str) -> bool:
