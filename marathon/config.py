@@ -29,7 +29,8 @@ SOURCE_REQUIRED = ("id", "name", "organization", "country", "platform", "url")
 CAMPAIGN_KEYS = {"slug", "names", "hashtags", "phrases"}
 SITE_KEYS = {"title", "base_url", "locales", "default_locale", "contact_url", "posts_per_page"}
 CRAWL_KEYS = {"timeout", "connect_timeout", "max_bytes", "per_host", "delay", "retries", "max_redirects",
-              "backoff", "max_retry_after", "workers"}
+              "backoff", "max_retry_after", "workers", "image_max_width", "image_max_bytes"}
+AT_LEAST_ONE = ("per_host", "max_bytes", "workers", "image_max_width", "image_max_bytes")
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 UI_LOCALES = ("en", "ru", "kk", "ky", "uz", "uz-Cyrl", "az", "hy", "hi")
 
@@ -70,6 +71,10 @@ class CrawlSettings:
     max_retry_after: float = 60.0  # a longer Retry-After gives up for this run
     max_redirects: int = 5
     workers: int = field(default_factory=lambda: min(4, os.cpu_count() or 1))  # crawler processes
+    # A cached post image is a rendition at most this wide and this many bytes (crawler/images.py):
+    # what a phone downloads per image and what the published site's media/ adds up to.
+    image_max_width: int = 1200
+    image_max_bytes: int = 200 * 1024
     vk_token: str = field(default="", repr=False)  # from $MARATHON_VK_TOKEN, never from a file in git
 
 
@@ -295,10 +300,10 @@ def _crawl_settings(where: str, text: str, table: dict, contact_url: str) -> Cra
         value, default = table[key], getattr(defaults, key)
         kind = int if isinstance(default, int) else float
         if isinstance(value, bool) or not isinstance(value, (int, float)) or (kind is int and not isinstance(value, int)) \
-                or value < 0 or (key in ("per_host", "max_bytes", "workers") and value < 1):
+                or value < 0 or (key in AT_LEAST_ONE and value < 1):
             raise ConfigError(where, keys.get(key, line),
                               f"{key}: expected a {'whole' if kind is int else ''} number"
-                              f"{' of at least 1' if key in ('per_host', 'max_bytes', 'workers') else ' ≥ 0'}, got {value!r}"
+                              f"{' of at least 1' if key in AT_LEAST_ONE else ' ≥ 0'}, got {value!r}"
                               .replace("a  number", "a number"))
         values[key] = kind(value)
     return CrawlSettings(**values)

@@ -236,12 +236,12 @@ def media_to_fetch(db: sqlite_utils.Database) -> list[str]:
     return [row[0] for row in db.execute(sql).fetchall() if row[0]]
 
 
-def media_to_render(db: sqlite_utils.Database) -> list[tuple[str, str]]:
-    """(url, file) of raster images cached before renditions (no recorded width): their files are
-    originals as fetched, to be rendered once."""
-    sql = ("SELECT url, file FROM media_files WHERE status = 'ok' AND file IS NOT NULL AND width IS NULL "
-           "AND content_type != 'image/svg+xml'")
-    return [(url, file) for url, file in db.execute(sql).fetchall()]
+def media_to_render(db: sqlite_utils.Database) -> list[tuple[str, str, str]]:
+    """(url, file, content_type) of raster images cached before renditions (no recorded width):
+    their files are originals as fetched, to be rendered once."""
+    sql = ("SELECT url, file, content_type FROM media_files WHERE status = 'ok' AND file IS NOT NULL "
+           "AND width IS NULL AND content_type != 'image/svg+xml'")
+    return [tuple(row) for row in db.execute(sql).fetchall()]
 
 
 def record_media(db: sqlite_utils.Database, rows: Iterable[dict]) -> None:
