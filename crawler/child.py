@@ -1,5 +1,7 @@
-"""Entry point of the crawl's child process: reads the job as JSON on stdin, runs the spiders.
+"""Entry point of the crawl's child process: imports Scrapy, reads the job as JSON on stdin, runs the spiders.
 
+The parent starts the child first and sends the job once the store is open, so the child's
+start-up (an interpreter and Scrapy's imports, most of a second) overlaps with the parent's.
 With several workers, the child imports Scrapy, the spiders and every component the settings
 name once, then forks one worker per group of hosts (``split_by_host``). Each worker starts its
 own reactor: Twisted's cannot restart or be shared across processes (scrapy#4826), but a reactor
@@ -18,9 +20,10 @@ from marathon.config import CrawlSettings
 from marathon.model import Source
 
 
-def preload(settings: CrawlSettings, platforms: set[str]) -> None:
+def preload(platforms: set[str]) -> None:
     """Import what the Scrapy crawler would load by name at start-up, and the spiders of ``platforms``
-    (the website spider brings trafilatura and dateparser), so forked workers share them."""
+    (the website spider brings trafilatura and dateparser): done before the job arrives, while the
+    parent opens the store, and shared by the forked workers."""
     import importlib
     import warnings
 
@@ -36,7 +39,7 @@ def preload(settings: CrawlSettings, platforms: set[str]) -> None:
 
     from crawler.settings import scrapy_settings
 
-    scrapy = Settings(scrapy_settings(settings))
+    scrapy = Settings(scrapy_settings(CrawlSettings()))  # the components named do not depend on the values
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         # This loads every component named, the disabled ones too, as Scrapy does at start-up.
@@ -75,7 +78,6 @@ def run_workers(groups: list[list[Source]], db: str, run: str, settings: CrawlSe
     """Fork one worker per group after importing everything once; the exit status is 1 if any failed."""
     import gc
 
-    _profiled(preload, settings, {s.platform for group in groups for s in group})
     sys.stdout.flush()
     sys.stderr.flush()
     gc.freeze()  # the inherited objects stay shared: the collector does not touch (and copy) them
@@ -103,8 +105,14 @@ def run_workers(groups: list[list[Source]], db: str, run: str, settings: CrawlSe
     return status
 
 
-def main() -> int:
-    job = json.loads(sys.stdin.read())
+def main(argv: list[str]) -> int:
+    """``python -m crawler.child PLATFORMS``: import what those platforms need, then read the job."""
+    platforms = {p for p in (argv[1] if len(argv) > 1 else "").split(",") if p in SCRAPY_PLATFORMS}
+    _profiled(preload, platforms)
+    raw = sys.stdin.read()
+    if not raw.strip():
+        return 0  # the parent failed before sending a job
+    job = json.loads(raw)
     sources = [Source(**s) for s in job["sources"]]
     settings = CrawlSettings(**job["settings"])
     groups = split_by_host(sources, job.get("workers", 1))
@@ -115,7 +123,7 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    status = main()
+    status = main(sys.argv)
     sys.stdout.flush()
     sys.stderr.flush()
     # Everything is stored and recorded by now: skip tearing down the interpreter (tens of ms for

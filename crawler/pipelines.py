@@ -8,41 +8,12 @@ from scrapy import signals
 from scrapy.exceptions import DropItem
 
 from crawler.items import RawPost
-from marathon.model import CrawlRun, Media, Post, Source, make_post_id, utcnow
-from marathon.store import open_store, record_crawl_run, save_validators, upsert_posts
+from crawler.posts import open_crawl_store, raw_to_post, source_status
+from marathon.model import CrawlRun, Post, utcnow
+from marathon.store import record_crawl_run, save_validators, upsert_posts
 
 
 BATCH = 100
-
-
-def source_status(failed: bool, seen: int, had_posts: bool, url: str) -> tuple[str, str]:
-    """The status of one source's run (ok, partial, failed or empty) and the error line for empty.
-
-    Empty is a 200 with nothing readable from a source that never gave posts: a moved feed or a
-    redesigned page, worth a look.
-    """
-    if failed:
-        return ("partial" if seen else "failed"), ""
-    if not seen and not had_posts:
-        return "empty", f"no posts found at {url}"
-    return "ok", ""
-
-
-def raw_to_post(raw: RawPost, source: Source) -> Post:
-    """Turn a spider's raw post into a Post of ``source``; raises ValueError if it is unusable."""
-    if not raw.get("url") or not raw.get("published") or not raw.get("native_id"):
-        raise ValueError("post without url, date or id")
-    if not (raw.get("text") or raw.get("title") or raw.get("media")):
-        raise ValueError(f"empty post {raw['url']}")
-    media = [Media(type=m.get("type", "image"), url=m["url"], alt=m.get("alt") or "",
-                   width=m.get("width"), height=m.get("height")) for m in raw.get("media") or [] if m.get("url")]
-    return Post(id=make_post_id(source.id, raw["native_id"]), source_id=source.id, platform=source.platform,
-                url=raw["url"], published=raw["published"], native_id=raw["native_id"],
-                text=raw.get("text") or "", title=raw.get("title") or "", html=raw.get("html") or "",
-                author=raw.get("author") or "", hashtags=list(dict.fromkeys(raw.get("hashtags") or [])),
-                lang_hint=raw.get("lang_hint"), organization=source.organization, media=media,
-                fetched=utcnow(), views=raw.get("views"), forwarded_from=raw.get("forwarded_from") or "",
-                edited=bool(raw.get("edited")))
 
 
 @dataclass
@@ -58,7 +29,7 @@ class StorePipeline:
 
     def __init__(self, crawler, db_path: str, run: str):
         self.crawler = crawler
-        self.db = open_store(db_path)
+        self.db = open_crawl_store(db_path)
         self.run = run
         self.tallies: dict[str, SourceTally] = {}
         self.pending: dict[str, list[Post]] = {}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -71,6 +72,9 @@ def run_scrapy(sources: list[Source], db_path: str, run: str, settings: CrawlSet
     scrapy = scrapy_settings(settings)
     scrapy.update({"MARATHON_DB": db_path, "MARATHON_RUN": run, "LOG_INSTALL_ROOT_HANDLER": True})
     process = CrawlerProcess(scrapy)
+    # Scrapy filters by LOG_LEVEL in its root handler, so its loggers still build a record for
+    # every debug line ("Crawled", "Scraped from": one per response and per item) only to drop it.
+    logging.getLogger("scrapy").setLevel(scrapy["LOG_LEVEL"])
     db = open_store(db_path)
     crawls = [_import(SCRAPY_PLATFORMS[s.platform])(s, known_native_ids(db, s.id)) for s in sources]
     db.close()
@@ -78,12 +82,11 @@ def run_scrapy(sources: list[Source], db_path: str, run: str, settings: CrawlSet
     process.start()
 
 
-async def _crawl_api_source(client: httpx.AsyncClient, politeness, source: Source, db_path: str, run: str) -> None:
+async def _crawl_api_source(client: httpx.AsyncClient, politeness, source: Source, db, run: str) -> None:
     import httpx  # here, not at the top: the Scrapy child imports this module and needs no httpx
 
-    from crawler.pipelines import raw_to_post, source_status
+    from crawler.posts import raw_to_post, source_status
 
-    db = open_store(db_path)
     record = CrawlRun(source_id=source.id, started=utcnow())
     fetcher: Callable[..., Awaitable] = _import(API_PLATFORMS[source.platform])
     from crawler.api.vk import VkApiError, VkTokenMissing
@@ -128,10 +131,12 @@ async def _crawl_api_source(client: httpx.AsyncClient, politeness, source: Sourc
 
 async def _run_api(sources: list[Source], db_path: str, run: str, settings: CrawlSettings) -> None:
     from crawler.api import Politeness, make_client
+    from crawler.posts import open_crawl_store
 
     politeness = Politeness(settings)
+    db = open_crawl_store(db_path)  # one connection: the sources' writes never interleave (no await inside)
     async with make_client(settings, user_agent(settings.contact_url)) as client:
-        await asyncio.gather(*(_crawl_api_source(client, politeness, s, db_path, run) for s in sources))
+        await asyncio.gather(*(_crawl_api_source(client, politeness, s, db, run) for s in sources))
 
 
 def split_by_host(sources: list[Source], workers: int) -> list[list[Source]]:
@@ -154,15 +159,25 @@ def split_by_host(sources: list[Source], workers: int) -> list[list[Source]]:
     return [group for group in groups if group]
 
 
-def _start_child(sources: list[Source], db_path: str, run: str, settings: CrawlSettings,
-                 workers: int = 1) -> subprocess.Popen:
-    # A fresh interpreter: Twisted's reactor cannot restart within one process (scrapy#4826).
+def _spawn_child(platforms: set[str]) -> subprocess.Popen:
+    """A crawl child for sources of ``platforms``, started before its job is known (``_send_job``).
+
+    A fresh interpreter: Twisted's reactor cannot restart within one process (scrapy#4826). Its
+    start-up and Scrapy's imports take most of a second, spent while the parent opens the store.
+    """
+    return subprocess.Popen([sys.executable, "-m", "crawler.child", ",".join(sorted(platforms))],
+                            stdin=subprocess.PIPE, text=True)
+
+
+def _send_job(child: subprocess.Popen, sources: list[Source], db_path: str, run: str, settings: CrawlSettings,
+              workers: int = 1) -> None:
     job = json.dumps({"sources": [asdict(s) for s in sources], "db": db_path, "run": run,
                       "settings": asdict(settings), "workers": workers})
-    child = subprocess.Popen([sys.executable, "-m", "crawler.child"], stdin=subprocess.PIPE, text=True)
-    child.stdin.write(job)
-    child.stdin.close()
-    return child
+    try:
+        child.stdin.write(job)
+        child.stdin.close()
+    except BrokenPipeError:  # the child died starting up: its sources are recorded as failed below
+        pass
 
 
 def crawl(sources: list[Source], db_path: str | Path, settings: CrawlSettings | None = None,
@@ -171,17 +186,29 @@ def crawl(sources: list[Source], db_path: str | Path, settings: CrawlSettings | 
     settings = settings or CrawlSettings()
     started = time.perf_counter()
     db_path = str(db_path)
-    db = open_store(db_path)
-    save_sources(db, sources)
-    run = datetime.now().strftime("%Y%m%dT%H%M%S.%f")
     scrapy_sources = [s for s in sources if s.platform in SCRAPY_PLATFORMS]
     api_sources = [s for s in sources if s.platform in API_PLATFORMS]
     if not scrapy_sources:
-        children = []
+        groups = []
     elif hasattr(os, "fork"):  # one child imports Scrapy once and forks its workers (crawler/child.py)
-        children = [_start_child(scrapy_sources, db_path, run, settings, settings.workers)]
+        groups = [scrapy_sources]
     else:
-        children = [_start_child(group, db_path, run, settings) for group in split_by_host(scrapy_sources, settings.workers)]
+        groups = split_by_host(scrapy_sources, settings.workers)
+    # Children first: each waits for its job on stdin, importing Scrapy meanwhile, and gets it once
+    # the store exists and knows the sources.
+    children = [_spawn_child({s.platform for s in group}) for group in groups]
+    try:
+        db = open_store(db_path)
+        save_sources(db, sources)
+        run = datetime.now().strftime("%Y%m%dT%H%M%S.%f")
+        for child, group in zip(children, groups):
+            _send_job(child, group, db_path, run, settings, settings.workers if len(groups) == 1 else 1)
+    except BaseException:
+        for child in children:  # an empty job: the child ends without crawling
+            if not child.stdin.closed:
+                child.stdin.close()
+            child.wait()
+        raise
     if api_sources:
         asyncio.run(_run_api(api_sources, db_path, run, settings))
     for child in children:
