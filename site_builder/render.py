@@ -20,6 +20,7 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2.filters import do_truncate
 from markupsafe import Markup, escape
 
 from marathon.config import Config
@@ -154,6 +155,22 @@ def chrome(spec: PageSpec, switcher: dict[str, str], base_url: str, base_path: s
     return Markup(alternates), Markup(links)
 
 
+def archive_rows(env: Environment, posts: list[Post], links: dict[str, str], heads: dict[str, Markup]) -> Markup:
+    """A monthly archive page's rows. Made here rather than in month.html: the archive lists every
+    post in every locale (900,000 rows at 100,000 posts), and a Jinja loop took a third of a full
+    build's rendering. ``heads`` keeps each post's locale-free part across the unit's pages."""
+    rows, date = [], env.filters["date"]
+    for post in posts:
+        head = heads.get(post.id)
+        if head is None:
+            text = post.title or do_truncate(env, post.text, 70, True, "…")
+            head = heads[post.id] = Markup(f'" lang="{escape(post.lang or "")}">{escape(text)}</a> '
+                                           f'<time datetime="{post.published.isoformat()}">')
+        rows.append(f'<li id="post-{escape(post.id)}"><a href="{escape(links[post.id])}{head}'
+                    f'{escape(date(post.published, "short"))}</time></li>\n')
+    return Markup("".join(rows))
+
+
 def page_context(spec: PageSpec, posts: dict[str, Post], base_path: str = "",
                  media: dict[str, str] | None = None) -> dict[str, Any]:
     """What a template sees as ``page.context``; ``links`` are ready to use as hrefs, ``media`` maps
@@ -182,12 +199,15 @@ class PageRenderer:
         posts = posts_by_id(self.db, (i for spec in specs for i in spec.post_ids))
         media = cached_media(self.db, (m.url for post in posts.values() for m in post.media if m.type == "image"))
         made: set[Path] = set()
+        heads: dict[str, Markup] = {}
         base_url = self.config.site.base_url.rstrip("/")
         base_path = urlsplit(base_url).path
         for spec in specs:
             env = self.environments[spec.locale]
             switcher = switcher_of(spec, self.config.site.locales)
             context = page_context(spec, posts, base_path, media)
+            if spec.kind == "month":
+                context["rows"] = archive_rows(env, context["posts"], context["links"], heads)
             page = Page(spec.kind, spec.key, spec.locale, spec.path, spec.number, context, spec.translations,
                         switcher, *chrome(spec, switcher, base_url, base_path))
             html = env.get_template(spec.template).render(page=page)

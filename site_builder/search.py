@@ -1,10 +1,16 @@
-"""Full-text search with Pagefind: one record per post, in shards the browser merges.
+"""Full-text search with Pagefind: posts grouped into records, in shards the browser merges.
 
-Pagefind holds a whole index in memory while it builds (~35 KB a post), so posts are indexed in
-shards of at most ``SHARD_MAX``: consecutive months, oldest first, and the newest month alone. New
-posts land in the newest month, so an incremental build re-indexes one small shard; a shard whose
-posts did not change is carried over from the last build. All shards share one language-neutral
-index ("unknown": no stemming) so a visitor finds posts in every language from any UI locale.
+Pagefind's cost is per record (one compressed fragment file each) more than per word, so posts that
+share every filter value (month, countries, campaigns, language) are indexed together, up to
+``GROUP_MAX`` to a record, each under a heading whose id is the post's: Pagefind's sub-results then
+point at the post that matched, and the record's meta lists its posts for result links and for
+filter-only browsing. The filters stay exact, as every post of a record has the same ones.
+
+Pagefind holds a whole index in memory while it builds, so posts are indexed in shards of at most
+``SHARD_MAX``: consecutive months, oldest first, and the newest month alone. New posts land in the
+newest month, so an incremental build re-indexes one small shard; a shard whose posts did not change
+is carried over from the last build. All shards share one language-neutral index ("unknown": no
+stemming) so a visitor finds posts in every language from any UI locale.
 """
 
 from __future__ import annotations
@@ -12,17 +18,22 @@ from __future__ import annotations
 import hashlib
 import html
 import shutil
+import json
 import subprocess
-import sys
 import tempfile
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
+
+from pagefind_bin import get_executable
 
 from marathon.errors import BuildError
 from marathon.model import Post
 from site_builder.plan import PostRef, SitePlan
 
 SHARD_MAX = 8_000
+GROUP_MAX = 20  # posts per record: a result downloads its whole record
+HEAD_CHARS = 70  # the heading a post without a title lends from its text
 # This module's own source: a change to the records or their indexing re-indexes every shard, with
 # no version number to remember to bump.
 RECORD_FORMAT = hashlib.blake2b(Path(__file__).read_bytes(), digest_size=8).hexdigest()
@@ -67,22 +78,60 @@ def _shard(months: list[tuple[str, list[PostRef]]]) -> Shard:
     return Shard(first if first == last else f"{first}_{last}", [r for _, refs in months for r in refs])
 
 
-def record_html(post: Post, ref: PostRef) -> str:
-    """The page Pagefind indexes for a post: its words, its filters (codes; the search page names
-    them in the visitor's language) and what a result needs to link to it."""
+def record_groups(refs: list[PostRef]) -> list[list[PostRef]]:
+    """Posts with the same filter values and month, newest first, at most ``GROUP_MAX`` together."""
+    groups: dict[tuple, list[PostRef]] = {}
+    for ref in refs:
+        key = (ref.month, tuple(_countries(ref)), tuple(ref.campaigns), ref.lang or "")
+        groups.setdefault(key, []).append(ref)
+    return [members[i:i + GROUP_MAX] for members in groups.values() for i in range(0, len(members), GROUP_MAX)]
+
+
+def _countries(ref: PostRef) -> list[str]:
+    return ref.countries or ([ref.country] if ref.country else [])
+
+
+def _head(post: Post) -> tuple[str, str]:
+    """A post's heading (the anchor of its sub-result) and the text after it. A post without a
+    title lends its first words, so they are indexed once, at the weight of body text."""
+    if post.title:
+        return post.title, post.text
+    words = post.text.split()
+    cut = 1
+    while cut < len(words) and len(" ".join(words[:cut + 1])) <= HEAD_CHARS:
+        cut += 1
+    return " ".join(words[:cut]), " ".join(words[cut:])
+
+
+def _utc(moment: datetime) -> str:
+    """A time as a string that sorts as the time does: UTC, to the second."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def record_html(group: list[PostRef], posts: dict[str, Post]) -> str:
+    """The page Pagefind indexes for a group of posts: their words, each post under a heading with
+    its id; the group's filters (codes: the search page names them in the visitor's language); and,
+    as meta, what a result needs to show and link each post: [id, title, UTC time, home locale, language]."""
     e = html.escape
-    filters = [("country", c) for c in (ref.countries or ([ref.country] if ref.country else []))]
-    filters += [("campaign", slug) for slug in ref.campaigns]
-    filters += [("language", ref.lang)] if ref.lang else []
-    meta = {"id": ref.id, "title": post.title or post.text[:90], "date": post.published.date().isoformat(),
-            "home": ref.home, "month": ref.month, "country": ref.country or ""}
-    return "".join([
-        f'<html lang="{e(ref.lang or "")}"><body><main data-pagefind-body>',
-        *(f'<span data-pagefind-meta="{k}:{e(v)}"></span>' for k, v in meta.items()),
-        *(f'<span data-pagefind-filter="{k}:{e(v)}"></span>' for k, v in filters),
-        f'<span data-pagefind-sort="date:{post.published.isoformat()}"></span>',
-        f"<h1>{e(post.title)}</h1><p>{e(post.text)}</p><p>{e(' '.join('#' + t for t in post.hashtags))}</p>",
-        "</main></body></html>"])
+    first = group[0]
+    listed = [[r.id, posts[r.id].title or posts[r.id].text[:90], _utc(posts[r.id].published), r.home, r.lang or ""]
+              for r in group]
+    filters = [("country", c) for c in _countries(first)]
+    filters += [("campaign", slug) for slug in first.campaigns]
+    filters += [("language", first.lang)] if first.lang else []
+    parts = [f'<html lang="{e(first.lang or "")}"><body><main data-pagefind-body>',
+             f'<span data-pagefind-meta="month:{e(first.month)}"></span>',
+             f'<span data-pagefind-meta="posts:{e(json.dumps(listed, ensure_ascii=False))}"></span>',
+             *(f'<span data-pagefind-filter="{k}:{e(v)}"></span>' for k, v in filters),
+             f'<span data-pagefind-sort="date:{max(item[2] for item in listed)}"></span>']
+    for ref in group:
+        post = posts[ref.id]
+        head, rest = _head(post)
+        weight = "" if post.title else ' data-pagefind-weight="1"'
+        tags = " ".join("#" + t for t in post.hashtags)
+        parts.append(f'<section><h2 id="{e(ref.id)}"{weight}>{e(head)}</h2><p>{e(rest)}</p><p>{e(tags)}</p></section>')
+    parts.append("</main></body></html>")
+    return "".join(parts)
 
 
 def index_shard(shard: Shard, posts: dict[str, Post], out_dir: Path) -> None:
@@ -90,11 +139,11 @@ def index_shard(shard: Shard, posts: dict[str, Post], out_dir: Path) -> None:
     with tempfile.TemporaryDirectory(prefix="marathon-search-") as tmp:
         records = Path(tmp) / "records"
         records.mkdir()
-        for n, ref in enumerate(shard.refs):
-            (records / f"{n}.html").write_text(record_html(posts[ref.id], ref), encoding="utf-8")
+        for n, group in enumerate(record_groups(shard.refs)):
+            (records / f"{n}.html").write_text(record_html(group, posts), encoding="utf-8")
         if not shard.refs:
             (records / "empty.html").write_text("<html><body></body></html>", encoding="utf-8")
-        command = [sys.executable, "-m", "pagefind", "--site", str(records), "--output-path", str(out_dir),
+        command = [str(get_executable()), "--site", str(records), "--output-path", str(out_dir),
                    "--force-language", "unknown", "--silent"]
         try:
             result = subprocess.run(command, capture_output=True, text=True, timeout=1800)

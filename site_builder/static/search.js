@@ -1,17 +1,22 @@
 // The search page: Pagefind's JS API over the site's shards, with the page's own form and filters.
+// A Pagefind record holds up to 20 posts that share their filter values; each post sits under a
+// heading with its id, so a matched word's sub-result names the post, and the record's meta lists
+// its posts as [id, title, UTC time, home locale, language].
 // Result links go to the post's page in this UI locale when it has one, else to its own page.
 const form = document.getElementById("search");
 const status = document.getElementById("search-status");
 const list = document.getElementById("search-results");
+const moreButton = document.getElementById("search-more");
 const bundles = form.dataset.bundles.split(" ").filter(Boolean);
 const root = form.dataset.root;
 const locale = form.dataset.locale;
+const BATCH = 10;  // records loaded at a time
 
 const numeric = { year: "numeric", month: "2-digit", day: "2-digit" };
 
-function linkFor(meta) {
-  const where = meta.month >= form.dataset.translatedFrom ? locale : meta.home;
-  return `${root}${where}/posts/${meta.id}/`;
+function linkFor(post, month) {
+  const where = month >= form.dataset.translatedFrom ? locale : post.home;
+  return `${root}${where}/posts/${post.id}/`;
 }
 
 function chosenFilters() {
@@ -22,25 +27,75 @@ function chosenFilters() {
   return filters;
 }
 
-function show(results, total) {
+function postsOf(data) {
+  const posts = new Map();
+  for (const [id, title, time, home, lang] of JSON.parse(data.meta.posts || "[]")) {
+    posts.set(id, { id, title, time, home, lang, month: data.meta.month });
+  }
+  return posts;
+}
+
+// The posts of a record that a query matched, each with its excerpt and its share of the score.
+function matchesOf(data) {
+  const posts = postsOf(data);
+  const hits = [];
+  for (const sub of data.sub_results) {
+    const post = posts.get(decodeURIComponent(sub.url.split("#")[1] || ""));
+    if (!post) continue;
+    const score = sub.weighted_locations.reduce((sum, w) => sum + w.balanced_score, 0);
+    hits.push({ post, excerpt: sub.excerpt, score });
+  }
+  return hits;
+}
+
+function show(hits, more) {
   list.replaceChildren();
-  for (const data of results) {
+  for (const { post, excerpt } of hits) {
     const item = document.createElement("li");
     const link = document.createElement("a");
-    link.href = linkFor(data.meta);
-    link.textContent = data.meta.title;
-    if (data.language && data.language !== "unknown") link.lang = data.language;
-    const excerpt = document.createElement("p");
-    excerpt.innerHTML = data.excerpt;  // Pagefind escapes the text and adds only <mark>
+    link.href = linkFor(post, post.month);
+    link.textContent = post.title;
+    if (post.lang) link.lang = post.lang;
     const date = document.createElement("time");
-    date.dateTime = data.meta.date;
+    date.dateTime = post.time;
     // Numeric: browsers lack CLDR month names for several of the site's languages.
-    date.textContent = new Date(data.meta.date).toLocaleDateString(locale, numeric);
-    item.append(link, " ", date, excerpt);
+    date.textContent = new Date(post.time).toLocaleDateString(locale, numeric);
+    item.append(link, " ", date);
+    if (excerpt) {
+      const text = document.createElement("p");
+      text.innerHTML = excerpt;  // Pagefind escapes the text and adds only <mark>
+      item.append(text);
+    }
     list.append(item);
   }
-  status.textContent = total ? form.dataset.resultsLabel.replace("{n}", total.toLocaleString(locale))
-                             : form.dataset.noneLabel;
+  const count = hits.length.toLocaleString(locale) + (more ? "+" : "");
+  status.textContent = hits.length ? form.dataset.resultsLabel.replace("{n}", count) : form.dataset.noneLabel;
+  moreButton.hidden = !more;
+}
+
+// One search: its records load BATCH at a time. Words: posts in the order of their own score,
+// batch after batch. Filters alone: newest first, exactly — a post is shown only once no record
+// left to load can hold a newer one (records sort by their newest post; one is read ahead).
+function session(search, term) {
+  const records = search.results;
+  const hits = [];
+  let next = 0;
+  let ahead = null;
+  return async function more() {
+    const end = Math.min(records.length, next + BATCH);
+    const datas = await Promise.all(records.slice(next, end).map((r) => r.data()));
+    next = end;
+    if (term) {
+      for (const data of datas) hits.push(...matchesOf(data).sort((a, b) => b.score - a.score));
+      return { shown: hits, more: next < records.length };
+    }
+    if (ahead) datas.push(ahead);
+    ahead = next < records.length ? await records[next++].data() : null;
+    for (const data of datas) for (const post of postsOf(data).values()) hits.push({ post });
+    hits.sort((a, b) => (a.post.time < b.post.time ? 1 : a.post.time > b.post.time ? -1 : 0));
+    const cutoff = ahead ? [...postsOf(ahead).values()].reduce((m, p) => (p.time > m ? p.time : m), "") : "";
+    return { shown: hits.filter((h) => h.post.time >= cutoff), more: ahead !== null };
+  };
 }
 
 async function main() {
@@ -55,14 +110,25 @@ async function main() {
     if (params.has(select.dataset.filter)) select.value = params.get(select.dataset.filter);
   }
   let latest = 0;
+  let loadMore = null;
+  async function load(ticket) {
+    const { shown, more } = await loadMore();
+    if (ticket === latest) show(shown, more);
+  }
   async function run() {
     const ticket = ++latest;
     const term = form.q.value.trim();
     const filters = chosenFilters();
-    if (!term && !Object.keys(filters).length) { list.replaceChildren(); status.textContent = ""; return; }
+    if (!term && !Object.keys(filters).length) {
+      list.replaceChildren();
+      status.textContent = "";
+      moreButton.hidden = true;
+      return;
+    }
     const search = await pagefind.search(term || null, term ? { filters } : { filters, sort: { date: "desc" } });
-    const results = await Promise.all(search.results.slice(0, 30).map((r) => r.data()));
-    if (ticket === latest) show(results, search.results.length);
+    if (ticket !== latest) return;
+    loadMore = session(search, term);
+    await load(ticket);
   }
   form.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -72,6 +138,7 @@ async function main() {
   });
   form.q.addEventListener("input", run);
   for (const select of form.querySelectorAll("select[data-filter]")) select.addEventListener("change", run);
+  moreButton.addEventListener("click", () => load(latest));
   run();
 }
 
