@@ -23,6 +23,7 @@ LOSSLESS_SOURCES = {"PNG", "GIF"}
 QUALITIES = (80, 65, 50)  # WebP; 80 is the usual web photo setting, 50 still reads well on a phone
 SHRINK = 0.8              # each step of the budget ladder narrows the image by this much
 MIN_WIDTH = 160           # narrower than this an image says nothing: give up instead
+MAX_SIDE = 16383          # WebP's largest side: a tall infographic is narrowed to stay under it
 _SRGB = ImageCms.createProfile("sRGB")
 
 
@@ -58,7 +59,12 @@ def render_image(data: bytes, max_width: int, max_bytes: int) -> Rendition:
         raise UnusableImage(f"corrupt or truncated image: {type(exc).__name__}: {exc}"[:200]) from None
     finally:
         image.close()
-    return _encode_within(upright, max_width, max_bytes, source_format in LOSSLESS_SOURCES)
+    try:
+        return _encode_within(upright, max_width, max_bytes, source_format in LOSSLESS_SOURCES)
+    except UnusableImage:
+        raise
+    except Exception as exc:  # an encoder refusing what it was given is this image's fault, not the run's
+        raise UnusableImage(f"cannot encode the rendition: {type(exc).__name__}: {exc}"[:200]) from None
 
 
 def _decode_upright(image: Image.Image, max_width: int) -> Image.Image:
@@ -99,7 +105,7 @@ def _to_srgb(image: Image.Image, icc: bytes, mode: str) -> Image.Image | None:
 def _encode_within(image: Image.Image, max_width: int, max_bytes: int, lossless: bool) -> Rendition:
     """The first encoding that fits ``max_bytes``: lossless PNG at full width (PNG/GIF sources),
     else WebP at falling quality, then narrower, down to MIN_WIDTH."""
-    width = min(image.width, max_width)
+    width = max(1, min(image.width, max_width, image.width * MAX_SIDE // image.height))
     first = _scaled(image, width)
     if lossless:
         data = _save(first, "PNG")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -127,7 +128,8 @@ def _keep(row: dict, body: bytes, directory: Path, settings: CrawlSettings) -> d
     name = f"{hashlib.sha256(data).hexdigest()[:24]}.{extension}"
     path = directory / name
     if not path.exists():
-        temporary = path.with_name(name + ".tmp")
+        # Two URLs may give the same bytes at once: each thread writes its own temporary file.
+        temporary = path.with_name(f"{name}.{threading.get_ident()}.tmp")
         temporary.write_bytes(data)
         temporary.replace(path)
     row.update(file=name, bytes=len(data), status="ok", error=None)
