@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 import pytest
 from PIL import Image
 
-from crawler.media import cache_media, plain_svg
+from crawler.media import cache_media, plain_svg, svg_size
 from marathon.config import CrawlSettings
 from marathon.demo.formats import placeholder_svg
 from marathon.demo.recorded import Recorded, RecordedServer
@@ -41,6 +41,13 @@ HOSTILE_SVGS = [
 def test_a_plain_drawing_is_kept_and_anything_that_could_run_or_call_out_is_not():
     assert plain_svg(placeholder_svg("Волонтёры Оша"))
     assert not any(plain_svg(svg) for svg in HOSTILE_SVGS)
+
+
+def test_an_svg_is_given_the_size_it_declares():
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" %s><rect width="1" height="1"/></svg>'
+    assert svg_size(svg % b'width="800px" height="450"') == (800, 450)
+    assert svg_size(svg % b'width="100%" viewBox="0 0 640 360"') == (640, 360)
+    assert svg_size(svg % b'') == (None, None)
 
 
 def _store_with_images(tmp_path, base: str, names: list[str]):
