@@ -24,6 +24,17 @@ class RawPost(TypedDict, total=False):
     edited: bool
 
 
+class PostBatch(TypedDict):
+    """What reaches the item pipeline: every raw post one response gave, as one Scrapy item.
+
+    Scrapy's per-item path (spider middlewares, the scraper's queue, signals, the pipeline chain)
+    cost about as much per post as parsing it; one item per response pays it once per page.
+    """
+
+    source_id: str
+    posts: list[RawPost]
+
+
 def parse_date(value: str | None) -> datetime | None:
     """ISO 8601 or RFC 822 dates as aware datetimes; None when unreadable."""
     if not value:

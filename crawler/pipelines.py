@@ -1,13 +1,12 @@
-"""Item pipeline: raw post -> Post, validated, stored; counts kept per source."""
+"""Item pipeline: raw posts -> Posts, validated, stored in batches; counts kept per source."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from scrapy import signals
-from scrapy.exceptions import DropItem
 
-from crawler.items import RawPost
+from crawler.items import PostBatch
 from crawler.posts import open_crawl_store, raw_to_post, source_status
 from marathon.model import CrawlRun, Post, utcnow
 from marathon.store import record_crawl_run, save_validators, upsert_posts
@@ -59,19 +58,20 @@ class StorePipeline:
             message = f"{failure.type.__name__} while parsing {response.url}: {failure.getErrorMessage()}"
             crawl.failures.append((response.status, message.splitlines()[0][:300]))
 
-    def process_item(self, item: RawPost, spider=None):
+    def process_item(self, item: PostBatch, spider=None):
+        """One response's raw posts: the usable ones wait in the source's batch, the others are counted."""
         crawl = self.crawler.spider.crawls[item["source_id"]]
         tally = self.tallies.setdefault(crawl.source.id, SourceTally())
-        tally.seen += 1
+        pending = self.pending.setdefault(crawl.source.id, [])
         try:
-            post = raw_to_post(item, crawl.source)
-        except ValueError as exc:
-            tally.dropped.append(str(exc))
-            raise DropItem(str(exc)) from None
-        else:
-            # Stored in batches: one transaction per hundred posts instead of one each.
-            self.pending.setdefault(crawl.source.id, []).append(post)
-            if len(self.pending[crawl.source.id]) >= BATCH:
+            for raw in item["posts"]:
+                tally.seen += 1
+                try:
+                    pending.append(raw_to_post(raw, crawl.source))
+                except ValueError as exc:
+                    tally.dropped.append(str(exc))
+            # Stored in batches: one transaction per hundred posts or per source, not one each.
+            if len(pending) >= BATCH:
                 self.flush(crawl.source.id)
             return item
         finally:

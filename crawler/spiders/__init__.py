@@ -3,7 +3,7 @@
 All sources run in one Scrapy spider (``MarathonSpider``) so they share one crawler: one
 robots.txt cache, one HTTP cache, per-host slots, and no per-crawler start-up cost. Each
 source's requests carry its id; the source is done when none of its requests is pending
-and every item it yielded went through the pipeline.
+and every batch of posts it yielded went through the pipeline.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 import scrapy
 
+from crawler.items import PostBatch, RawPost
 from marathon.model import Source
 
 
@@ -26,8 +27,8 @@ class SourceCrawl:
         self.pages = 0
         self.failures: list[tuple[int | None, str]] = []
         self.pending = 0      # requests sent and not yet answered
-        self.yielded = 0      # items handed to the pipeline
-        self.handled = 0      # items the pipeline has stored or dropped
+        self.yielded = 0      # batches of posts handed to the pipeline
+        self.handled = 0      # batches the pipeline has stored
         self.requests = 0
         self.bytes = 0
         self.finished = False
@@ -52,14 +53,25 @@ class SourceCrawl:
                               meta={"source_id": self.source.id}, **kwargs)
 
     def _counted(self, method: Callable) -> Callable:
+        """``method`` as a Scrapy callback: its requests pass on at once, its raw posts go to the
+        pipeline together as one PostBatch after them (also when the parser fails half-way)."""
         def callback(response):
             try:
-                for output in method(response) or ():
-                    if output is None:
-                        continue
-                    if not isinstance(output, scrapy.Request):
-                        self.yielded += 1
-                    yield output
+                posts: list[RawPost] = []
+                error = None
+                try:
+                    for output in method(response) or ():
+                        if isinstance(output, scrapy.Request):
+                            yield output
+                        elif output is not None:
+                            posts.append(output)
+                except Exception as exc:  # noqa: BLE001 (re-raised below, after the posts read so far)
+                    error = exc
+                if posts:
+                    self.yielded += 1
+                    yield PostBatch(source_id=self.source.id, posts=posts)
+                if error is not None:
+                    raise error
             finally:
                 self.pending -= 1
                 self.check_done()
