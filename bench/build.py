@@ -117,6 +117,12 @@ class TreeMemory(threading.Thread):
             time.sleep(0.1)
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and of its children that have ended (render workers, Pagefind)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
 def new_posts(db, count: int, tag: str) -> None:
     """``count`` posts newer than any in the store, as a crawl between two builds would bring."""
     newest = next(iter_posts(db)).published
@@ -148,13 +154,18 @@ def main() -> None:
         print(f"store of {args.posts:,} posts written in {time.perf_counter() - started:.1f} s")
         memory = TreeMemory()
         memory.start()
+        load_before, cpu_before = os.getloadavg()[0], cpu_seconds()
         full = build_site(db, config, out, search=search, workers=args.workers)
+        cpu = cpu_seconds() - cpu_before
         memory.running = False
         memory.join()
         files, size, home = measure(out)
         print(f"full build, {len(config.site.locales)} locales: {full.pages:,} pages and {full.feeds} feeds in "
               f"{full.seconds:.1f} s = {full.pages / full.seconds:,.0f} pages/s"
               f"{f' (search index of {full.search_shards} shards included)' if search else ''}")
+        print(f"CPU: {cpu:.1f} s over the builder, render workers and Pagefind = {full.pages / cpu:,.0f} pages per "
+              f"CPU second, {2 * full.pages / cpu:,.0f} pages/s if both cores were ours alone; load average "
+              f"{load_before:.1f} before, {os.getloadavg()[0]:.1f} after")
         print(f"peak memory: {memory.peak / 2**20:,.0f} MB (builder, render workers and Pagefind together)")
         print("stages: " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in full.stages.items()))
         print(f"site: {size / 1e6:,.0f} MB in {files:,} files; home page HTML + CSS {home / 1024:.1f} KB (no JS)")

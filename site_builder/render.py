@@ -61,6 +61,27 @@ def locale_label(locale: str) -> str:
     return babel_locale(locale).get_display_name(babel_locale(locale)).capitalize()
 
 
+def cached_gettext(translations: NullTranslations):
+    """``_()`` for templates, as Jinja's new-style gettext behaves (a trusted translation, the
+    variables escaped into it) but looked up once per string: Jinja's own went through two context
+    calls per use, a fifth of a post page's rendering."""
+    plain: dict[str, Markup] = {}
+    formats: dict[str, Markup] = {}
+
+    def gettext(message: str, **variables: Any) -> Markup:
+        if not variables:
+            found = plain.get(message)
+            if found is None:
+                found = plain[message] = Markup(translations.gettext(message)) % {}
+            return found
+        template = formats.get(message)
+        if template is None:
+            template = formats[message] = Markup(translations.gettext(message))
+        return template % variables
+
+    return gettext
+
+
 class SharedBytecode(BytecodeCache):
     """Templates compiled once per process and shared by the nine locales' environments (the
     compiled code does not depend on the locale: translations are looked up as it runs)."""
@@ -84,6 +105,7 @@ def make_environment(locale: str, config: Config) -> Environment:
                       extensions=["jinja2.ext.i18n"], undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                       bytecode_cache=BYTECODE)
     env.install_gettext_translations(load_translations(locale), newstyle=True)
+    env.globals["_"] = cached_gettext(load_translations(locale))
     cldr = babel_locale(locale)
     base_path = urlsplit(config.site.base_url).path.rstrip("/")
 
