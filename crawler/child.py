@@ -21,9 +21,9 @@ from marathon.model import Source
 
 
 def preload(platforms: set[str]) -> None:
-    """Import what the Scrapy crawler would load by name at start-up, and the spiders of ``platforms``
-    (the website spider brings trafilatura and dateparser): done before the job arrives, while the
-    parent opens the store, and shared by the forked workers."""
+    """Import what the Scrapy crawler would load by name at start-up, and the spiders of ``platforms``:
+    done before the job arrives, while the parent opens the store, and shared by the forked workers.
+    (trafilatura and dateparser, the website spider's fallbacks, are imported where first needed.)"""
     import importlib
     import warnings
 

@@ -9,7 +9,6 @@ from functools import lru_cache
 from typing import Iterable, Iterator
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-import trafilatura
 from lxml import etree
 from lxml.html import HtmlElement
 
@@ -256,6 +255,8 @@ def _images(imgs: Iterable[HtmlElement], base: str, sizes: dict[str, HtmlElement
 
 def _extracted_body(html: str, url: str) -> HtmlElement | None:
     """The <body> of the main text trafilatura finds in a page whose content container is unknown."""
+    import trafilatura  # here: a fallback, and its import is a tenth of a crawl process's start-up
+
     extracted = trafilatura.extract(html, url=url, output_format="html", include_images=True, include_links=True,
                                     include_comments=False, include_tables=True, favor_precision=True)
     if not extracted:

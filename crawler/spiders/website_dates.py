@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from functools import cache
 from typing import Callable
 
-import dateparser
-from dateparser.data.languages_info import language_order
 from lxml import etree
 from lxml.html import HtmlElement
 
@@ -22,7 +21,6 @@ DATE_SETTINGS = {"RETURN_AS_TIMEZONE_AWARE": True, "TIMEZONE": "UTC", "DATE_ORDE
 # Tried one by one after the page's own language: given several at once, dateparser 1.5 picks
 # the wrong one and reads the Azerbaijani "5 mart 2023" as 1 May.
 FALLBACK_LANGUAGES = ("ru", "kk", "ky", "uz", "uz-Cyrl", "az", "hy", "hi", "en")
-SUPPORTED_LANGUAGES = set(language_order)
 # Year words dateparser does not know: "2020 жылғы", "2023-cü il", "2021 թվականի", "2020 г.".
 YEAR_WORDS = re.compile(r"(\d{4})\s*-?\s*(?:(?:ci|cı|cu|cü)\s+il\b|жылғы|жылы|ж\.|йил(?:и|да)?|"
                         r"yil(?:i|da)?\b|թվականի|թ\.?|г\.|года)", re.I)
@@ -44,11 +42,22 @@ MAYBE_DATES_IN = etree.XPath(".//*[self::time or @class]")
 MAYBE_DATES = etree.XPath("//*[self::time or @class]")  # the whole page, <html> included
 
 
+@cache
+def _dateparser():
+    """dateparser and the languages it knows, imported at the first date written in words: most
+    pages give a machine-readable date, and the import is a tenth of a crawl process's start-up."""
+    import dateparser
+    from dateparser.data.languages_info import language_order
+
+    return dateparser, frozenset(language_order)
+
+
 def date_languages(page_lang: str | None) -> list[str]:
-    """dateparser languages to try: the page's own (``uz-Cyrl``, then ``uz``), then the project's."""
+    """Languages to read dates in: the page's own (``uz-Cyrl``, then ``uz``), then the project's;
+    those dateparser does not know are skipped when it is asked."""
     parts = (page_lang or "").replace("_", "-").split("-")
     own = ([f"{parts[0].lower()}-{parts[1].title()}"] if len(parts) > 1 else []) + [parts[0].lower()]
-    return [lang for lang in dict.fromkeys(own + list(FALLBACK_LANGUAGES)) if lang in SUPPORTED_LANGUAGES]
+    return list(dict.fromkeys(own + list(FALLBACK_LANGUAGES)))
 
 
 def read_date(value: str | None, languages: list[str]) -> datetime | None:
@@ -60,8 +69,11 @@ def read_date(value: str | None, languages: list[str]) -> datetime | None:
         return parsed
     value = YEAR_WORDS.sub(r"\1", value)
     candidates = ([value] if len(value) <= 60 else []) + DATE_IN_TEXT.findall(value)
+    if not candidates:
+        return None
+    dateparser, known = _dateparser()
     for candidate in dict.fromkeys(candidates):
-        for lang in languages:
+        for lang in (lang for lang in languages if lang in known):
             if parsed := dateparser.parse(candidate, languages=[lang], settings=DATE_SETTINGS):
                 return parsed
     return None
