@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
-from PIL import Image, ImageCms, ImageOps
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 # Pixels we are willing to decode (after a JPEG's own downscaled decoding). Far above any camera
 # photo within the fetch size cap; a small file claiming more is a decompression bomb. Kept under
@@ -46,17 +46,19 @@ def render_image(data: bytes, max_width: int, max_bytes: int) -> Rendition:
     cannot fit the budget."""
     try:
         image = Image.open(io.BytesIO(data))
+    except UnidentifiedImageError:
+        raise UnusableImage("unreadable image: the bytes are in no image format Pillow reads") from None
     except Image.DecompressionBombError as exc:
-        raise UnusableImage(f"decompression bomb: {exc}"[:200]) from None
+        raise UnusableImage(_reason("decompression bomb", exc, named=False)) from None
     except Exception as exc:  # Pillow raises many kinds for hostile bytes
-        raise UnusableImage(f"unreadable image: {type(exc).__name__}: {exc}"[:200]) from None
+        raise UnusableImage(_reason("unreadable image", exc)) from None
     source_format = image.format or ""
     try:
         upright = _decode_upright(image, max_width)
     except UnusableImage:
         raise
     except Exception as exc:  # truncated or corrupt data shows only while decoding
-        raise UnusableImage(f"corrupt or truncated image: {type(exc).__name__}: {exc}"[:200]) from None
+        raise UnusableImage(_reason("corrupt or truncated image", exc)) from None
     finally:
         image.close()
     try:
@@ -64,7 +66,13 @@ def render_image(data: bytes, max_width: int, max_bytes: int) -> Rendition:
     except UnusableImage:
         raise
     except Exception as exc:  # an encoder refusing what it was given is this image's fault, not the run's
-        raise UnusableImage(f"cannot encode the rendition: {type(exc).__name__}: {exc}"[:200]) from None
+        raise UnusableImage(_reason("cannot encode the rendition", exc)) from None
+
+
+def _reason(what: str, exc: Exception, named: bool = True) -> str:
+    """One line, as short as a ``media_files.error`` should be."""
+    detail = f"{type(exc).__name__}: {exc}" if named else str(exc)
+    return " ".join(f"{what}: {detail}".split())[:200]
 
 
 def _decode_upright(image: Image.Image, max_width: int) -> Image.Image:
