@@ -338,6 +338,90 @@ def unhide(post_id: str, curation_file: Path, db_path: Path | None) -> None:
     _curated(curation, post_id, db_path)
 
 
+REVIEW_CURATION_HELP = ("Curation file whose posts count as decided (default: ./curation.toml if present, "
+                        "else what the store last applied).")
+
+
+def _print_rows(rows: list[dict], columns: tuple[str, ...], fmt: str, title: str, warn: str) -> None:
+    """JSON lines, a rich table on a terminal, or tab-separated lines when piped."""
+    from marathon.review import jsonl_lines, plain_lines, rich_table
+
+    if fmt == "jsonl":
+        lines = jsonl_lines(rows)
+    elif sys.stdout.isatty():
+        Console().print(rich_table(rows, columns, title, warn))
+        return
+    else:
+        lines = plain_lines(rows, columns)
+    for line in lines:
+        click.echo(line, nl=False)
+
+
+@cli.command()
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), help=DB_HELP)
+@click.option("--curation", "curation_file", type=click.Path(dir_okay=False, path_type=Path),
+              help=REVIEW_CURATION_HELP)
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+              help="Only posts published on or after this date (the post's own date).")
+@click.option("--days", type=click.IntRange(min=0), help="Only posts published in the last N days.")
+@click.option("--source", help="Only posts of this source id.")
+@click.option("--country", metavar="CC", help="Only posts tagged with this country (ISO code, e.g. KZ).")
+@click.option("--lang", metavar="xx", help="Only posts in this language, main or second (ISO 639-1, e.g. kk).")
+@click.option("--campaign", metavar="SLUG", help="Only posts tagged with this campaign.")
+@click.option("--flagged", is_flag=True, help="Only posts flagged as needing a look.")
+@click.option("--limit", type=click.IntRange(min=0), default=50, show_default=True,
+              help="List at most N posts (0: all).")
+@click.option("--featured", "list_featured", is_flag=True, help="List the featured posts instead, in order.")
+@click.option("--hidden", "list_hidden", is_flag=True, help="List the hidden posts instead, with reasons.")
+@click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table", show_default=True,
+              help="table: a table on a terminal, tab-separated lines when piped; jsonl: one JSON object a line.")
+def review(db_path: Path | None, curation_file: Path | None, since, days: int | None, source: str | None,
+           country: str | None, lang: str | None, campaign: str | None, flagged: bool, limit: int,
+           list_featured: bool, list_hidden: bool, fmt: str) -> None:
+    """List shown posts nobody has featured or hidden yet, newest first, flagging those that need a look.
+
+    --featured and --hidden list the curation instead, and say when an entry names a post not in the store."""
+    from rich.markup import escape
+
+    from marathon.review import (FEATURED_COLUMNS, HIDDEN_COLUMNS, QUEUE_COLUMNS, curation_entries,
+                                 curation_from_store, existing_store, review_queue)
+
+    if since and days is not None:
+        raise click.UsageError("give --since or --days, not both")
+    filters = since or days is not None or source or country or lang or campaign or flagged
+    if (list_featured or list_hidden) and filters:
+        raise click.UsageError("--featured and --hidden list the whole curation; filters apply to the queue only")
+    db = existing_store(db_path)
+    curation = find_curation(curation_file)
+    if list_featured or list_hidden:
+        if curation is None:
+            console.print("[yellow]note:[/] no ./curation.toml: listing the curation the store last applied",
+                          highlight=False)
+            curation = curation_from_store(db)
+        for kind, columns, wanted in (("featured", FEATURED_COLUMNS, list_featured),
+                                      ("hidden", HIDDEN_COLUMNS, list_hidden)):
+            if not wanted:
+                continue
+            entries = curation_entries(db, curation, kind)
+            rows = [e.to_json() for e in entries] if fmt == "jsonl" else [e.row() for e in entries]
+            _print_rows(rows, columns, fmt, f"{kind.capitalize()} posts ({curation.path})", "note")
+            missing = sum(e.post is None for e in entries)
+            if missing:
+                names = "entry names a post" if missing == 1 else "entries name posts"
+                console.print(f"[yellow]warning:[/] {missing} {kind} {names} not in the store "
+                              f"{escape(str(db_path or default_db_path()))}", highlight=False)
+        return
+    queue = review_queue(db, curation, since=since.date() if since else None, days=days, source=source,
+                         country=country, lang=lang, campaign=campaign, flagged=flagged, limit=limit)
+    rows = [i.to_json() for i in queue.items] if fmt == "jsonl" else [i.row() for i in queue.items]
+    _print_rows(rows, QUEUE_COLUMNS, fmt, "Posts to review", "flags")
+    if fmt == "table":
+        flagged_count = sum(bool(i.flags) for i in queue.items)
+        more = " (--limit 0 lists all)" if queue.total > len(queue.items) else ""
+        console.print(f"{len(queue.items)} of {queue.total} post{'s' * (queue.total != 1)} to review, "
+                      f"{flagged_count} of them flagged{more}", highlight=False)
+
+
 def main() -> None:
     try:
         cli(standalone_mode=True)
