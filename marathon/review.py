@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -132,28 +132,29 @@ def review_queue(db: sqlite_utils.Database, curation: Curation | None = None, si
     """
     if days is not None and since is None:
         since = date.today() - timedelta(days=days)
-    where, params = _filters(since, source, country, lang, campaign)
     decided = _decided_ids(db, curation)
+    ids = [post_id for post_id in _candidate_ids(db, since, source, country, lang, campaign) if post_id not in decided]
+    copies = _copies(db)
     open_sources = _open_search_sources(db)
-    items: list[ReviewItem] = []
-    total = 0
-    for batch in _batches(p for p in iter_posts(db, include_duplicates=False, where=where, params=params)
-                          if p.id not in decided):
-        if not flagged and limit and len(items) >= limit:
-            total += len(batch)  # past the limit only the count matters: skip the copies lookup
-            continue
-        for item in _review_items(db, batch, open_sources):
-            if flagged and not item.flags:
-                continue
-            total += 1
-            if not limit or len(items) < limit:
-                items.append(item)
-    return ReviewQueue(items=items, total=total)
+    if not flagged:  # the count needs no post loaded: only the page is
+        return ReviewQueue(items=list(_review_items(db, ids[:limit or None], copies, open_sources)), total=len(ids))
+    items = [item for start in range(0, len(ids), 500)
+             for item in _review_items(db, ids[start:start + 500], copies, open_sources) if item.flags]
+    return ReviewQueue(items=items[:limit or None], total=len(items))
+
+
+def _candidate_ids(db: sqlite_utils.Database, since: date | None, source: str | None, country: str | None,
+                   lang: str | None, campaign: str | None) -> list[str]:
+    """Ids of the shown posts matching the filters, newest first. Only posts no other stands for are shown,
+    so a hidden post's copies need no check of their own (they are copies)."""
+    where, params = _filters(since, source, country, lang, campaign)
+    rows = db["posts"].rows_where(where, params, select="id", order_by="published_utc DESC, id")
+    return [row["id"] for row in rows]
 
 
 def _filters(since: date | None, source: str | None, country: str | None, lang: str | None,
              campaign: str | None) -> tuple[str, list]:
-    clauses, params = ["featured_rank IS NULL"], []
+    clauses, params = ["duplicate_of IS NULL", "hidden_reason IS NULL", "featured_rank IS NULL"], []
     if since:
         clauses.append("substr(published, 1, 10) >= ?")  # the post's own local date, as shown in the queue
         params.append(since.isoformat())
@@ -173,44 +174,37 @@ def _filters(since: date | None, source: str | None, country: str | None, lang: 
 
 
 def _decided_ids(db: sqlite_utils.Database, curation: Curation | None) -> set[str]:
-    """Ids featured or hidden by the file or the store, and the posts shown in place of curated cross-posts."""
-    ids = curation_from_store(db).post_ids() | (curation.post_ids() if curation else set())
-    leaders = {post.duplicate_of for post in posts_by_id(db, ids).values() if post.duplicate_of}
-    return ids | leaders
+    """Ids featured or hidden by the file or the store, and the posts shown in place of featured cross-posts
+    (a hidden cross-post leaves the post shown in its place undecided)."""
+    stored = curation_from_store(db)
+    featured = {f.post for f in stored.featured} | ({f.post for f in curation.featured} if curation else set())
+    leaders = {post.duplicate_of for post in posts_by_id(db, featured).values() if post.duplicate_of}
+    return stored.post_ids() | (curation.post_ids() if curation else set()) | leaders
 
 
 def _open_search_sources(db: sqlite_utils.Database) -> set[str]:
     return {row["id"] for row in db["sources"].rows if OPEN_SEARCH.search(row["url"] or "")}
 
 
-def _batches(posts: Iterable[Post], size: int = 200) -> Iterator[list[Post]]:
-    batch: list[Post] = []
-    for post in posts:
-        batch.append(post)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+def _review_items(db: sqlite_utils.Database, ids: list[str], copies: dict[str, list[tuple[str, str]]],
+                  open_sources: set[str]) -> Iterator[ReviewItem]:
+    posts = posts_by_id(db, ids)
+    for post_id in ids:
+        post, own = posts[post_id], copies.get(post_id, [])
+        yield ReviewItem(post=post, flags=tuple(post_flags(post, [source for _, source in own], open_sources)),
+                         copies=tuple(copy_id for copy_id, _ in own))
 
 
-def _review_items(db: sqlite_utils.Database, posts: list[Post], open_sources: set[str]) -> Iterator[ReviewItem]:
-    copies = _copies(db, [p.id for p in posts])
-    for post in posts:
-        own = copies.get(post.id, [])
-        yield ReviewItem(post=post, flags=tuple(post_flags(post, own, open_sources)),
-                         copies=tuple(c.id for c in own))
-
-
-def _copies(db: sqlite_utils.Database, ids: list[str]) -> dict[str, list[Post]]:
-    marks = ", ".join("?" * len(ids))  # callers pass at most a batch, well under SQLite's parameter limit
-    result: dict[str, list[Post]] = {}
-    for copy in iter_posts(db, where=f"duplicate_of IN ({marks})", params=ids):
-        result.setdefault(copy.duplicate_of, []).append(copy)
+def _copies(db: sqlite_utils.Database, post_id: str | None = None) -> dict[str, list[tuple[str, str]]]:
+    """Shown post id -> (id, source id) of each of its cross-posts (of one post, or of all in one scan)."""
+    where, params = ("duplicate_of = ?", [post_id]) if post_id else ("duplicate_of IS NOT NULL", [])
+    result: dict[str, list[tuple[str, str]]] = {}
+    for row in db["posts"].rows_where(where, params, select="id, source_id, duplicate_of", order_by="id"):
+        result.setdefault(row["duplicate_of"], []).append((row["id"], row["source_id"]))
     return result
 
 
-def post_flags(post: Post, copies: Iterable[Post] = (), open_sources: Iterable[str] = ()) -> list[str]:
+def post_flags(post: Post, copy_sources: Iterable[str] = (), open_sources: Iterable[str] = ()) -> list[str]:
     """Why a post may need a look before it stays on the site (see FLAG_RULES); empty if nothing stands out."""
     flags = []
     if not post.campaigns:
@@ -220,7 +214,7 @@ def post_flags(post: Post, copies: Iterable[Post] = (), open_sources: Iterable[s
     links = len(set(LINK.findall(post.text)))
     if links >= MANY_LINKS:
         flags.append(f"{links} links")
-    repeats = 1 + sum(copy.source_id == post.source_id for copy in copies)
+    repeats = 1 + sum(source == post.source_id for source in copy_sources)
     if repeats > 1:
         flags.append(f"posted {repeats} times by the source")
     if post.source_id in set(open_sources):
@@ -256,7 +250,7 @@ def _entry_notes(db: sqlite_utils.Database, entry: Featured | Hidden, post: Post
         return [f"a cross-post: {post.duplicate_of} is featured in its place"]
     if post.duplicate_of:
         return [f"a cross-post: {post.duplicate_of} stays on the site"]
-    copies = len(_copies(db, [post.id]).get(post.id, []))
+    copies = len(_copies(db, post.id).get(post.id, []))
     if copies and kind == "hidden":
         return [f"its {copies} cross-post(s) are hidden with it"]
     return []

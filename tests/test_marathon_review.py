@@ -118,6 +118,12 @@ def test_without_a_curation_file_what_the_store_last_applied_is_decided(db, cura
                                      "in-youth-mastodon-1"]
 
 
+def test_hiding_a_cross_post_leaves_the_post_shown_in_its_place_in_the_queue(db, tmp_path):
+    path = tmp_path / "curation.toml"
+    path.write_text('[[hidden]]\npost = "ru-medvol-tg-2"\nreason = "repeated"\n', encoding="utf-8")
+    assert "ru-medvol-tg-1" in ids(review_queue(db, load_curation(path)))
+
+
 @pytest.mark.parametrize("filters, expected", [
     ({"source": "kz-skma-tg"}, ["kz-skma-tg-2", "kz-skma-tg-1"]),
     ({"country": "kz"}, ["kz-skma-tg-2", "kz-skma-tg-1", "kz-nvn-web-1"]),
