@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 import time
+from datetime import datetime
 from dataclasses import replace
 from pathlib import Path
 
@@ -357,6 +358,21 @@ def _print_rows(rows: list[dict], columns: tuple[str, ...], fmt: str, title: str
         click.echo(line, nl=False)
 
 
+def _print_curation(entries: list, kind: str, fmt: str, where: str, db_path: Path | None) -> None:
+    from rich.markup import escape
+
+    from marathon.review import FEATURED_COLUMNS, HIDDEN_COLUMNS
+
+    rows = [e.to_json() for e in entries] if fmt == "jsonl" else [e.row() for e in entries]
+    columns = FEATURED_COLUMNS if kind == "featured" else HIDDEN_COLUMNS
+    _print_rows(rows, columns, fmt, f"{kind.capitalize()} posts ({where})", "note")
+    missing = sum(e.post is None for e in entries)
+    if missing:
+        names = "entry names a post" if missing == 1 else "entries name posts"
+        console.print(f"[yellow]warning:[/] {missing} {kind} {names} not in the store "
+                      f"{escape(str(db_path or default_db_path()))}", highlight=False)
+
+
 @cli.command()
 @click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), help=DB_HELP)
 @click.option("--curation", "curation_file", type=click.Path(dir_okay=False, path_type=Path),
@@ -375,16 +391,13 @@ def _print_rows(rows: list[dict], columns: tuple[str, ...], fmt: str, title: str
 @click.option("--hidden", "list_hidden", is_flag=True, help="List the hidden posts instead, with reasons.")
 @click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table", show_default=True,
               help="table: a table on a terminal, tab-separated lines when piped; jsonl: one JSON object a line.")
-def review(db_path: Path | None, curation_file: Path | None, since, days: int | None, source: str | None,
-           country: str | None, lang: str | None, campaign: str | None, flagged: bool, limit: int,
+def review(db_path: Path | None, curation_file: Path | None, since: datetime | None, days: int | None,
+           source: str | None, country: str | None, lang: str | None, campaign: str | None, flagged: bool, limit: int,
            list_featured: bool, list_hidden: bool, fmt: str) -> None:
     """List shown posts nobody has featured or hidden yet, newest first, flagging those that need a look.
 
     --featured and --hidden list the curation instead, and say when an entry names a post not in the store."""
-    from rich.markup import escape
-
-    from marathon.review import (FEATURED_COLUMNS, HIDDEN_COLUMNS, QUEUE_COLUMNS, curation_entries,
-                                 curation_from_store, existing_store, review_queue)
+    from marathon.review import QUEUE_COLUMNS, curation_entries, curation_from_store, existing_store, review_queue
 
     if since and days is not None:
         raise click.UsageError("give --since or --days, not both")
@@ -398,18 +411,8 @@ def review(db_path: Path | None, curation_file: Path | None, since, days: int | 
             console.print("[yellow]note:[/] no ./curation.toml: listing the curation the store last applied",
                           highlight=False)
             curation = curation_from_store(db)
-        for kind, columns, wanted in (("featured", FEATURED_COLUMNS, list_featured),
-                                      ("hidden", HIDDEN_COLUMNS, list_hidden)):
-            if not wanted:
-                continue
-            entries = curation_entries(db, curation, kind)
-            rows = [e.to_json() for e in entries] if fmt == "jsonl" else [e.row() for e in entries]
-            _print_rows(rows, columns, fmt, f"{kind.capitalize()} posts ({curation.path})", "note")
-            missing = sum(e.post is None for e in entries)
-            if missing:
-                names = "entry names a post" if missing == 1 else "entries name posts"
-                console.print(f"[yellow]warning:[/] {missing} {kind} {names} not in the store "
-                              f"{escape(str(db_path or default_db_path()))}", highlight=False)
+        for kind in [k for k, wanted in (("featured", list_featured), ("hidden", list_hidden)) if wanted]:
+            _print_curation(curation_entries(db, curation, kind), kind, fmt, curation.path, db_path)
         return
     queue = review_queue(db, curation, since=since.date() if since else None, days=days, source=source,
                          country=country, lang=lang, campaign=campaign, flagged=flagged, limit=limit)

@@ -94,7 +94,10 @@ class CurationEntry:
 
     def to_json(self) -> dict:
         data = {"kind": self.kind, "id": self.post_id, "in_store": self.post is not None}
-        data.update({"rank": self.rank, "caption": self.caption} if self.kind == "featured" else {"reason": self.reason})
+        if self.kind == "featured":
+            data.update(rank=self.rank, caption=self.caption)
+        else:
+            data["reason"] = self.reason
         if self.post:
             data.update({"published": self.post.published.isoformat(), "source_id": self.post.source_id,
                          "url": self.post.url, "text": head(self.post, 200)})
