@@ -25,7 +25,7 @@ from site_builder.feeds import atom_feed, feed_specs
 from site_builder.pages import PageSpec, build_pages
 from site_builder.plan import make_plan
 from site_builder.publish import discard, load_manifest, prepare_spare, publish, published_build, save_manifest
-from site_builder.render import HERE, make_environment, render_pages, start_workers
+from site_builder.render import HERE, make_environment, start_rendering, start_workers
 from site_builder.routes import file_for
 from site_builder.search import Shard, index_shard, plan_shards
 from site_builder.sitemap import group_signature, robots_txt, sitemap, sitemap_groups, sitemap_index
@@ -132,19 +132,18 @@ def build_site(db: sqlite_utils.Database, config: Config, out: str | Path, searc
         writer = Writer(build, known, published, published_known)
         with no_cycle_collection():
             plan = make_plan(db, config)
-            fingerprint = site_fingerprint(config)
+            # Pagefind indexes in its own process while the pages are planned and rendered.
             shards = plan_shards(plan) if search else []
+            stale_shards = [shard for shard in shards if not writer.keep(f"search:{shard.name}", shard.signature)
+                            and not writer.adopt_tree(f"search:{shard.name}", shard.path.strip("/"), shard.signature)]
+            searching = search_thread.submit(_index_shards, _db_path(db), stale_shards, build)
+            fingerprint = site_fingerprint(config)
             specs = build_pages(plan, config, fingerprint, [shard.path for shard in shards])
             changed = [spec for spec in specs if not writer.keep(file_for(spec.path), spec.signature)
                        and not writer.adopt(file_for(spec.path), spec.signature)]
         stage("plan")
-        # Pagefind indexes in its own process while pages render: the two share the cores.
-        stale_shards = [shard for shard in shards if not writer.keep(f"search:{shard.name}", shard.signature)
-                        and not writer.adopt_tree(f"search:{shard.name}", shard.path.strip("/"), shard.signature)]
-        searching = search_thread.submit(_index_shards, _db_path(db), stale_shards, build)
         parallel = pool if workers or len(changed) >= PARALLEL_FROM else None
-        rendered = render_pages(db, config, build, _units(changed), parallel, fresh=not known)
-        stage("render")
+        rendering = start_rendering(db, config, build, _units(changed), parallel, fresh=not known)
 
         environments = {loc: make_environment(loc, config) for loc in config.site.locales}
         feeds = feed_specs(plan, config, environments)
@@ -176,8 +175,9 @@ def build_site(db: sqlite_utils.Database, config: Config, out: str | Path, searc
         writer.write("index.html", _root_page(config))
         for asset in sorted(STATIC.iterdir()):
             writer.write(f"static/{asset.name}", asset.read_bytes())
-
-        stage("feeds, sitemaps")
+        stage("feeds, sitemaps (beside rendering)")
+        rendered = rendering()
+        stage("render (after feeds)")
         indexed = len(stale_shards)
         searching.result()  # re-raises a failure of the search index
         stage("search (after render)")

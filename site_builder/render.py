@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import urlsplit
 
 import sqlite_utils
@@ -264,10 +264,14 @@ def start_workers(db_path: str, config: Config, root: Path, count: int, fresh: b
     return context.Pool(count, initializer=_start_worker, initargs=(db_path, config, root, fresh))
 
 
-def render_pages(db: sqlite_utils.Database, config: Config, root: Path, units: list[list[PageSpec]],
-                 pool=None, fresh: bool = False) -> int:
-    """Render ``units`` into ``root``: in ``pool`` if given, else in this process."""
+def start_rendering(db: sqlite_utils.Database, config: Config, root: Path, units: list[list[PageSpec]],
+                    pool=None, fresh: bool = False) -> Callable[[], int]:
+    """Start rendering ``units`` into ``root``; returns a function that waits for the pages and
+    counts them. With ``pool`` this process is free meanwhile (feeds, sitemaps); without, the
+    pages are rendered here before it returns."""
     if pool is None:
         renderer = PageRenderer(db, config, root, fresh)
-        return sum(renderer.render_unit(unit) for unit in units)
-    return sum(pool.imap_unordered(_render_in_worker, units, chunksize=1))
+        count = sum(renderer.render_unit(unit) for unit in units)
+        return lambda: count
+    pending = pool.map_async(_render_in_worker, units, chunksize=1)
+    return lambda: sum(pending.get())
