@@ -14,6 +14,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -43,7 +44,7 @@ def _crawl(sources, db_path, config):
         report = crawl(sources, db_path, config.crawl,
                        progress=lambda done, total: progress.update(task, completed=done, total=total))
     for run in report.failed:
-        console.print(f"[yellow]source {run['source_id']} {run['status']}:[/] {run['error']}")
+        console.print(f"[yellow]source {escape(run['source_id'])} {run['status']}:[/] {escape(str(run['error']))}")
     from crawler.media import cache_media
 
     with console.status("Fetching post images into the media cache"):
@@ -59,7 +60,7 @@ def _aggregate(db, config, curation=None, retag=False):
     with console.status("Tagging posts"):
         report = aggregate(db, config, retag=retag, curation=curation)
     for post_id in report.curation_missing:
-        console.print(f"[yellow]warning:[/] {curation.path}: post {post_id} is not in the store "
+        console.print(f"[yellow]warning:[/] {escape(str(curation.path))}: post {escape(post_id)} is not in the store "
                       "(not crawled yet, or a typo?)")
     return report
 
@@ -256,12 +257,12 @@ def _curated(curation, post_id: str, db_path: Path | None) -> None:
 
     db_path = db_path or default_db_path()
     if not Path(db_path).exists():
-        console.print(f"[yellow]warning:[/] no store at {db_path}, so the post id {post_id} was not checked; "
+        console.print(f"[yellow]warning:[/] no store at {escape(str(db_path))}, so the post id {escape(post_id)} was not checked; "
                       "the change applies at the next crawl or `marathon aggregate`")
         return
     db = open_store(db_path)
     if not has_post(db, post_id):
-        console.print(f"[yellow]warning:[/] post {post_id} is not in the store {db_path} "
+        console.print(f"[yellow]warning:[/] post {escape(post_id)} is not in the store {escape(str(db_path))} "
                       "(not crawled yet, or a typo? `marathon export` lists the ids)")
     apply_curation(db, curation)
 
@@ -301,7 +302,7 @@ def feature(post_id: str, curation_file: Path, db_path: Path | None, captions: d
     rank = next(i for i, f in enumerate(curation.featured, 1) if f.post == post_id)
     click.echo(f"{curation_file}: {post_id} featured at position {rank} of {len(curation.featured)}")
     if post_id in {h.post for h in curation.hidden}:
-        console.print(f"[yellow]note:[/] {post_id} is also hidden; hidden posts are not shown as featured")
+        console.print(f"[yellow]note:[/] {escape(post_id)} is also hidden; hidden posts are not shown as featured")
     _curated(curation, post_id, db_path)
 
 
@@ -359,8 +360,6 @@ def _print_rows(rows: list[dict], columns: tuple[str, ...], fmt: str, title: str
 
 
 def _print_curation(entries: list, kind: str, fmt: str, where: str, db_path: Path | None) -> None:
-    from rich.markup import escape
-
     from marathon.review import FEATURED_COLUMNS, HIDDEN_COLUMNS
 
     rows = [e.to_json() for e in entries] if fmt == "jsonl" else [e.row() for e in entries]
@@ -429,7 +428,8 @@ def main() -> None:
     try:
         cli(standalone_mode=True)
     except MarathonError as exc:
-        console.print(f"[red]error:[/] {exc}")
+        # Messages quote config files and pages: "[[hidden]]" is TOML, not rich markup.
+        console.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
         sys.exit(1)
 
 

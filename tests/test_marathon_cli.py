@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from marathon.cli import cli
@@ -103,3 +104,18 @@ def test_demo_no_serve_builds_the_site_and_export_then_reads_its_posts(tmp_path)
     posts = [json.loads(line) for line in exported.stdout.splitlines()]
     assert len(posts) >= 150
     assert {p["country"] for p in posts} == {"RU", "KZ", "KG", "UZ", "AZ", "AM", "IN"}
+
+
+def test_an_error_quoting_toml_tables_is_printed_as_written(tmp_path, monkeypatch, capsys):
+    from marathon.cli import main
+
+    curation = tmp_path / "curation.toml"
+    curation.write_text('[[hiden]]\npost = "kg-osh-tg-1"\nreason = "spam"\n', encoding="utf-8")
+    monkeypatch.setattr("sys.argv", ["marathon", "hide", "kg-osh-tg-2", "--reason", "spam",
+                                     "--curation", str(curation), "--db", str(tmp_path / "none.db")])
+    with pytest.raises(SystemExit) as stopped:
+        main()
+    assert stopped.value.code == 1
+    printed = " ".join(capsys.readouterr().err.split())  # rich wraps long lines
+    assert "curation.toml:1: hiden: unknown top-level key" in printed
+    assert "[[featured]] and [[hidden]] tables; did you mean 'hidden'?" in printed
