@@ -87,23 +87,28 @@ class TreeMemory(threading.Thread):
         self.running = True
 
     @staticmethod
-    def _tree_rss() -> int:
-        parents = {}
-        for entry in os.listdir("/proc"):
-            if entry.isdigit():
-                try:
-                    with open(f"/proc/{entry}/stat") as fh:
-                        parents[int(entry)] = int(fh.read().rsplit(")", 1)[1].split()[1])
-                except (OSError, IndexError, ValueError):
-                    continue
+    def _tree() -> set[int]:
+        """This process and its descendants, from each task's list of children (no /proc scan)."""
         tree, frontier = {os.getpid()}, [os.getpid()]
         while frontier:
-            parent = frontier.pop()
-            children = [pid for pid, ppid in parents.items() if ppid == parent]
-            tree.update(children)
-            frontier += children
+            pid = frontier.pop()
+            try:
+                tasks = os.listdir(f"/proc/{pid}/task")
+            except OSError:
+                continue
+            for task in tasks:
+                try:
+                    with open(f"/proc/{pid}/task/{task}/children") as fh:
+                        children = [int(c) for c in fh.read().split()]
+                except OSError:
+                    continue
+                tree.update(children)
+                frontier += children
+        return tree
+
+    def _tree_rss(self) -> int:
         total = 0
-        for pid in tree:
+        for pid in self._tree():
             try:
                 with open(f"/proc/{pid}/smaps_rollup") as fh:
                     total += next(int(line.split()[1]) * 1024 for line in fh if line.startswith("Pss:"))
@@ -114,7 +119,7 @@ class TreeMemory(threading.Thread):
     def run(self) -> None:
         while self.running:
             self.peak = max(self.peak, self._tree_rss())
-            time.sleep(0.1)
+            time.sleep(0.2)  # Pagefind and the workers grow over seconds
 
 
 def cpu_seconds() -> float:
