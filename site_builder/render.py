@@ -167,14 +167,28 @@ class Page:
     language_links: Markup = Markup("")  # the language switcher's items
 
 
-def chrome(spec: PageSpec, switcher: dict[str, str], base_url: str, base_path: str) -> tuple[Markup, Markup]:
-    alternates = "".join(f'<link rel="alternate" hreflang="{loc}" href="{escape(base_url + path)}">\n'
-                         for loc, path in spec.translations.items())
+def chrome(spec: PageSpec, switcher: dict[str, str], base_url: str, base_path: str,
+           cache: dict[tuple[str, int], Any] | None = None) -> tuple[Markup, Markup]:
+    """A page's ``hreflang`` alternates and language switcher items. A post's pages in the nine
+    locales share one translations dict, so ``cache`` (one per unit, keyed by the dicts' ids)
+    makes each post's tags once rather than nine times."""
+    cache = {} if cache is None else cache
+    alternates = cache.get(("hreflang", id(spec.translations)))
+    if alternates is None:
+        alternates = cache[("hreflang", id(spec.translations))] = Markup("".join(
+            f'<link rel="alternate" hreflang="{loc}" href="{escape(base_url + path)}">\n'
+            for loc, path in spec.translations.items()))
+    # Only a switcher the spec holds is cached: one made for this page alone dies with it, and its
+    # id may come back for another dict.
+    items = cache.get(("switcher", id(switcher))) if switcher is spec.switcher else None
+    if items is None:
+        items = [(loc, f'<li><a href="{escape(base_path + path)}" hreflang="{loc}" lang="{loc}"',
+                  f'>{escape(locale_label(loc))}</a></li>\n') for loc, path in switcher.items()]
+        if switcher is spec.switcher:
+            cache[("switcher", id(switcher))] = items
     current = ' aria-current="page"'
-    links = "".join(f'<li><a href="{escape(base_path + path)}" hreflang="{loc}" lang="{loc}"'
-                    f'{current if loc == spec.locale else ""}>{escape(locale_label(loc))}</a></li>\n'
-                    for loc, path in switcher.items())
-    return Markup(alternates), Markup(links)
+    links = "".join(f"{start}{current if loc == spec.locale else ''}{end}" for loc, start, end in items)
+    return alternates, Markup(links)
 
 
 def archive_rows(env: Environment, posts: list[Post], links: dict[str, str], heads: dict[str, Markup]) -> Markup:
@@ -222,6 +236,7 @@ class PageRenderer:
         media = cached_media(self.db, (m.url for post in posts.values() for m in post.media if m.type == "image"))
         made: set[Path] = set()
         heads: dict[str, Markup] = {}
+        chromes: dict[tuple[str, int], Any] = {}  # the unit's specs stay alive, so their dicts' ids stay theirs
         base_url = self.config.site.base_url.rstrip("/")
         base_path = urlsplit(base_url).path
         for spec in specs:
@@ -231,7 +246,7 @@ class PageRenderer:
             if spec.kind == "month":
                 context["rows"] = archive_rows(env, context["posts"], context["links"], heads)
             page = Page(spec.kind, spec.key, spec.locale, spec.path, spec.number, context, spec.translations,
-                        switcher, *chrome(spec, switcher, base_url, base_path))
+                        switcher, *chrome(spec, switcher, base_url, base_path, chromes))
             html = env.get_template(spec.template).render(page=page)
             path = self.root / file_for(spec.path)
             if path.parent not in made:

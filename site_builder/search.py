@@ -128,7 +128,8 @@ def record_html(group: list[PostRef], posts: dict[str, Post]) -> str:
         post = posts[ref.id]
         head, rest = _head(post)
         weight = "" if post.title else ' data-pagefind-weight="1"'
-        tags = " ".join("#" + t for t in post.hashtags)
+        text = f"{post.title} {post.text}".lower()
+        tags = " ".join("#" + t for t in post.hashtags if "#" + t.lower() not in text)  # a feed's categories
         parts.append(f'<section><h2 id="{e(ref.id)}"{weight}>{e(head)}</h2><p>{e(rest)}</p><p>{e(tags)}</p></section>')
     parts.append("</main></body></html>")
     return "".join(parts)

@@ -188,6 +188,21 @@ def test_beyond_the_page_budget_old_posts_keep_one_page_in_their_own_language(tm
     assert f'id="post-{old.id}"' in (out / "en" / "archive" / "2020-04" / "index.html").read_text(encoding="utf-8")
 
 
+def test_each_archived_post_page_switches_to_its_own_archive_row(tmp_path, monkeypatch):
+    db, _ = _store_with_one_post(tmp_path / "s.db")
+    olds = [_post("kg-osh-tg", f"a{n}", datetime(2020, 5, 1 + n, tzinfo=timezone.utc), f"Жардам {n}") for n in range(6)]
+    for post in olds:
+        _add(db, post, "ky", "KG")
+    _add(db, _post("kg-osh-tg", "new", datetime(2021, 6, 1, tzinfo=timezone.utc), "Жаштар"), "ky", "KG")
+    monkeypatch.setattr("site_builder.plan.POST_PAGE_BUDGET", 7 + 8)  # only the newest in nine locales
+    out = tmp_path / "output"
+    build_site(db, load_config(bundled_path("marathon.toml")), out, search=False)
+    for post in olds:  # pages rendered together, each with its own switcher (made per page, never shared)
+        page = (out / "ky" / "posts" / post.id / "index.html").read_text(encoding="utf-8")
+        switcher = page.split('class="languages"')[1].split("</nav>")[0]
+        assert switcher.count(f"#post-{post.id}") == 8 and switcher.count("#post-") == 8
+
+
 def test_featured_posts_come_first_on_every_home_page_with_their_caption(tmp_path):
     from marathon.curation import Curation, Featured
     from marathon.store import apply_curation

@@ -111,3 +111,15 @@ def test_filters_alone_list_posts_newest_first_across_batches(page, grouped_site
     assert links == newest_first
     assert "+" not in page.locator("#search-status").inner_text()
     assert page.console_errors == []
+
+
+def test_a_record_indexes_a_hashtag_once_and_keeps_tags_the_text_lacks():
+    from site_builder.search import record_html
+
+    post = Post(id="kz-1", source_id="kz-rss", platform="rss", url="http://127.0.0.1/kz/1", native_id="1",
+                published=START, text="Еріктілер азық-түлік жеткізді #BIRGEMIZ",
+                hashtags=["birgemiz", "еріктілер_күні"])
+    record = record_html([_ref(1, "KZ")], {"p1": post})
+    indexed = record.split("<section>", 1)[1].lower()  # what Pagefind reads as words (meta aside)
+    assert indexed.count("#birgemiz") == 1  # in the text already: not repeated
+    assert "#еріктілер_күні" in record and 'id="p1"' in record
