@@ -30,55 +30,32 @@ def parse_views(label: str) -> int | None:
     return int(round(number * {"": 1, "k": 1_000, "m": 1_000_000}[match.group(2).lower()]))
 
 
-# The classes a message's parts are found by. A message is walked once and its elements filed
-# under these names: a dozen compiled XPath class tests per message (``contains(concat(' ',
-# normalize-space(@class), ' '), ' name ')``, each walking the message again) were most of a page's time.
-DATE = "tgme_widget_message_date"
-TEXT = "tgme_widget_message_text"
-REPLY = "tgme_widget_message_reply"
-OWNER = "tgme_widget_message_owner_name"
-FORWARDED = "tgme_widget_message_forwarded_from_name"
-VIEWS_CLASS = "tgme_widget_message_views"
-META = "tgme_widget_message_meta"
-PHOTO = "tgme_widget_message_photo_wrap"
-PLAYER = "tgme_widget_message_video_player"
-NOT_SUPPORTED = "message_media_not_supported"
-NOT_SUPPORTED_LABEL = "message_media_not_supported_label"
-LINK_PREVIEW = "tgme_widget_message_link_preview"
-PREVIEW_TITLE = "link_preview_title"
-PREVIEW_SITE = "link_preview_site_name"
-PARTS = frozenset({DATE, TEXT, OWNER, FORWARDED, VIEWS_CLASS, META, PHOTO, PLAYER, NOT_SUPPORTED, LINK_PREVIEW})
-MESSAGES = etree.XPath("//*[contains(concat(' ', normalize-space(@class), ' '), ' tgme_widget_message ')"
-                       " and @data-post]")
-XML_SPACE = re.compile(r"[ \t\r\n]+")  # what XPath's normalize-space() splits on
+def _cls(name: str) -> str:
+    """XPath test for a class name (what CSS writes as ``.name``)."""
+    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
 
 
-def _classes(node) -> list[str]:
-    value = node.get("class")
-    return XML_SPACE.split(value.strip(" \t\r\n")) if value else []
+# Compiled once: lxml's XPath is several times faster than CSS selectors through BeautifulSoup.
+MESSAGES = etree.XPath(f"//*[{_cls('tgme_widget_message')} and @data-post]")
+DATE_LINK = etree.XPath(f".//a[{_cls('tgme_widget_message_date')}]")
+TIME = etree.XPath(f".//a[{_cls('tgme_widget_message_date')}]//time[@datetime]")
+TEXTS = etree.XPath(f".//*[{_cls('tgme_widget_message_text')}][not(ancestor::*[{_cls('tgme_widget_message_reply')}])]")
+OWNER = etree.XPath(f".//*[{_cls('tgme_widget_message_owner_name')}]")
+FORWARDED = etree.XPath(f".//*[{_cls('tgme_widget_message_forwarded_from_name')}]")
+VIEWS_NODE = etree.XPath(f".//*[{_cls('tgme_widget_message_views')}]")
+META = etree.XPath(f".//*[{_cls('tgme_widget_message_meta')}]")
+PHOTOS = etree.XPath(f".//*[{_cls('tgme_widget_message_photo_wrap')}]")
+PLAYERS = etree.XPath(f".//*[{_cls('tgme_widget_message_video_player')}]")
+VIDEO = etree.XPath(".//video[@src]")
+NOT_SUPPORTED = etree.XPath(f".//*[{_cls('message_media_not_supported')}]")
+NOT_SUPPORTED_LABEL = etree.XPath(f".//*[{_cls('message_media_not_supported_label')}]")
+LINK_PREVIEW = etree.XPath(f".//a[{_cls('tgme_widget_message_link_preview')} and @href]")
+PREVIEW_TITLE = etree.XPath(f".//*[{_cls('link_preview_title')}]")
+PREVIEW_SITE = etree.XPath(f".//*[{_cls('link_preview_site_name')}]")
 
 
-def _parts(message) -> dict[str, list]:
-    """The message's descendants carrying one of PARTS, by class, in document order."""
-    found: dict[str, list] = {}
-    for node in message.iterdescendants(etree.Element):
-        if node.get("class"):
-            for name in _classes(node):
-                if name in PARTS:
-                    found.setdefault(name, []).append(node)
-    return found
-
-
-def _first_in(node, name: str):
-    """The first descendant of ``node`` with class ``name``, or None."""
-    for child in node.iterdescendants(etree.Element):
-        if name in _classes(child):
-            return child
-    return None
-
-
-def _first(parts: dict[str, list], name: str) -> lxml_html.HtmlElement | None:
-    found = parts.get(name)
+def _first(xpath: etree.XPath, node) -> lxml_html.HtmlElement | None:
+    found = xpath(node)
     return found[0] if found else None
 
 
@@ -97,25 +74,25 @@ def _background(node, page_url: str) -> str | None:
     return urljoin(page_url, match.group(1)) if match else None
 
 
-def _media(parts: dict[str, list], page_url: str, post_url: str) -> list[dict]:
+def _media(message, page_url: str, post_url: str) -> list[dict]:
     media: list[dict] = []
-    for photo in parts.get(PHOTO, ()):
+    for photo in PHOTOS(message):
         url = _background(photo, page_url)
         if url:
             media.append({"type": "image", "url": url})
-    for player in parts.get(PLAYER, ()):
-        video = next((v for v in player.iterdescendants("video") if v.get("src") is not None), None)
+    for player in PLAYERS(message):
+        video = _first(VIDEO, player)
         if video is not None:
             media.append({"type": "video", "url": urljoin(page_url, video.get("src"))})
         else:  # too big for the preview: keep a marker pointing at the post itself
             media.append({"type": "unavailable", "url": post_url, "alt": "video shown only in Telegram"})
-    for missing in parts.get(NOT_SUPPORTED, ()):
-        label = _first_in(missing, NOT_SUPPORTED_LABEL)
+    for missing in NOT_SUPPORTED(message):
+        label = _first(NOT_SUPPORTED_LABEL, missing)
         media.append({"type": "unavailable", "url": post_url,
                       "alt": _text(label) if label is not None else "media shown only in Telegram"})
-    preview = next((a for a in parts.get(LINK_PREVIEW, ()) if a.tag == "a" and a.get("href") is not None), None)
+    preview = _first(LINK_PREVIEW, message)
     if preview is not None:
-        label = " — ".join(_text(t) for t in (_first_in(preview, PREVIEW_SITE), _first_in(preview, PREVIEW_TITLE))
+        label = " — ".join(_text(t) for t in (_first(PREVIEW_SITE, preview), _first(PREVIEW_TITLE, preview))
                            if t is not None)
         media.append({"type": "link", "url": urljoin(page_url, preview.get("href")), "alt": label})
     return media
@@ -132,27 +109,24 @@ def parse_telegram_page(html: str, source_id: str, page_url: str) -> list[RawPos
     posts: list[RawPost] = []
     for message in MESSAGES(root):
         native_id = message.get("data-post", "").rsplit("/", 1)[-1]
-        parts = _parts(message)
-        links = [a for a in parts.get(DATE, ()) if a.tag == "a"]
-        link = links[0] if links else None
-        time = next((t for a in links for t in a.iterdescendants("time") if t.get("datetime") is not None), None)
+        time = _first(TIME, message)
+        link = _first(DATE_LINK, message)
         published = parse_date(time.get("datetime")) if time is not None else None
         if not (native_id.isdigit() and published):
             continue
         post_url = urljoin(page_url, link.get("href")) if link is not None and link.get("href") else page_url
         # A reply quotes the message it answers in .tgme_widget_message_reply: that text is skipped.
-        text_node = next((n for n in parts.get(TEXT, ())
-                          if not any(REPLY in _classes(up) for up in n.iterancestors())), None)
+        text_node = _first(TEXTS, message)
         body = _inner_html(text_node) if text_node is not None else ""
         text = html_to_text(body)
-        views = _first(parts, VIEWS_CLASS)
-        meta = _first(parts, META)
+        views = _first(VIEWS_NODE, message)
+        meta = _first(META, message)
         posts.append(RawPost(
             source_id=source_id, native_id=native_id, url=post_url, published=published, title="", html=body,
-            text=text, author=_text(_first(parts, OWNER)),
-            hashtags=find_hashtags(text), media=_media(parts, page_url, post_url),
+            text=text, author=_text(_first(OWNER, message)),
+            hashtags=find_hashtags(text), media=_media(message, page_url, post_url),
             lang_hint=None, views=parse_views(views.text_content()) if views is not None else None,
-            forwarded_from=_text(_first(parts, FORWARDED)),
+            forwarded_from=_text(_first(FORWARDED, message)),
             edited=bool(meta is not None and "edited" in meta.text_content().lower()),
         ))
     return posts
