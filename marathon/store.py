@@ -241,6 +241,24 @@ def post_heads(db: sqlite_utils.Database, ids: Iterable[str]) -> dict[str, PostH
     return {row[0]: PostHead(row[0], row[1] or "", row[2] or "", row[3], parse_datetime(row[4])) for row in rows}
 
 
+@dataclass(slots=True)
+class PostWords:
+    """The words a search index reads from a post, and its date."""
+
+    id: str
+    title: str
+    text: str
+    hashtags: list[str]
+    published: datetime
+
+
+def post_words(db: sqlite_utils.Database, ids: Iterable[str]) -> dict[str, PostWords]:
+    """Titles, texts, hashtags and dates for the given ids (the search index's reading)."""
+    rows = _rows_in(db, "SELECT id, title, text, hashtags, published FROM posts WHERE id IN ({marks})", ids)
+    return {row[0]: PostWords(row[0], row[1] or "", row[2] or "", json.loads(row[3] or "[]"), parse_datetime(row[4]))
+            for row in rows}
+
+
 def media_directory(db: sqlite_utils.Database) -> Path:
     """The media cache beside the store: ``.marathon/media`` for ``.marathon/marathon.db``."""
     return Path(db.execute("PRAGMA database_list").fetchone()[2] or ".").parent / "media"

@@ -20,7 +20,7 @@ from pathlib import Path
 import sqlite_utils
 
 from marathon.config import Config
-from marathon.store import media_directory, posts_by_id
+from marathon.store import media_directory, post_words, posts_by_id
 from site_builder.feeds import atom_feed, feed_specs
 from site_builder.pages import PageSpec, build_pages
 from site_builder.plan import make_plan
@@ -93,7 +93,7 @@ def _index_shards(db_path: str, shards: list[Shard], build: Path) -> None:
         for shard in shards:
             directory = build / shard.path.strip("/")
             shutil.rmtree(directory, ignore_errors=True)
-            index_shard(shard, posts_by_id(db, (r.id for r in shard.refs)), directory)
+            index_shard(shard, post_words(db, (r.id for r in shard.refs)), directory)
     finally:
         db.close()
 

@@ -29,6 +29,7 @@ from pagefind_bin import get_executable
 
 from marathon.errors import BuildError
 from marathon.model import Post
+from marathon.store import PostWords
 from site_builder.plan import PostRef, SitePlan
 
 SHARD_MAX = 8_000
@@ -91,7 +92,7 @@ def _countries(ref: PostRef) -> list[str]:
     return ref.countries or ([ref.country] if ref.country else [])
 
 
-def _head(post: Post) -> tuple[str, str]:
+def _head(post: Post | PostWords) -> tuple[str, str]:
     """A post's heading (the anchor of its sub-result) and the text after it. A post without a
     title lends its first words, so they are indexed once, at the weight of body text."""
     if post.title:
@@ -108,7 +109,7 @@ def _utc(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def record_html(group: list[PostRef], posts: dict[str, Post]) -> str:
+def record_html(group: list[PostRef], posts: dict[str, Post] | dict[str, PostWords]) -> str:
     """The page Pagefind indexes for a group of posts: their words, each post under a heading with
     its id; the group's filters (codes: the search page names them in the visitor's language); and,
     as meta, what a result needs to show and link each post: [id, title, UTC time, home locale, language]."""
@@ -135,7 +136,7 @@ def record_html(group: list[PostRef], posts: dict[str, Post]) -> str:
     return "".join(parts)
 
 
-def index_shard(shard: Shard, posts: dict[str, Post], out_dir: Path) -> None:
+def index_shard(shard: Shard, posts: dict[str, Post] | dict[str, PostWords], out_dir: Path) -> None:
     """Write the shard's Pagefind bundle into ``out_dir``; raises BuildError if Pagefind fails."""
     with tempfile.TemporaryDirectory(prefix="marathon-search-") as tmp:
         records = Path(tmp) / "records"
