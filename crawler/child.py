@@ -15,9 +15,11 @@ import json
 import os
 import sys
 
-from crawler.run import SCRAPY_PLATFORMS, run_scrapy, split_by_host
+from crawler.run import SCRAPY_PLATFORMS, run_scrapy, runs_in_background, split_by_host
 from marathon.config import CrawlSettings
 from marathon.model import Source
+
+BACKGROUND_NICE = 10
 
 
 def preload(platforms: set[str]) -> None:
@@ -87,6 +89,10 @@ def run_workers(groups: list[list[Source]], db: str, run: str, settings: CrawlSe
         if pid == 0:  # the worker
             code = 0
             try:
+                if runs_in_background(group, groups):
+                    # Feeds and Telegram pages have time to spare while the website chains set the
+                    # crawl's length: on a busy machine, the kernel serves the website workers first.
+                    os.nice(BACKGROUND_NICE)
                 _profiled(run_scrapy, group, db, run, settings)
             except BaseException:  # noqa: BLE001 (reported, then the worker ends; the parent records the sources)
                 import traceback

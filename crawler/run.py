@@ -139,10 +139,31 @@ async def _run_api(sources: list[Source], db_path: str, run: str, settings: Craw
         await asyncio.gather(*(_crawl_api_source(client, politeness, s, db, run) for s in sources))
 
 
+# Platforms whose crawl is a long chain of requests, each cheap to parse: a website's listing pages
+# come one after another, with an article request for every post. Feeds and Telegram pages are
+# one or a few responses that each take long to parse (a feed of 50 entries, about 20 ms).
+CHAIN_PLATFORMS = {"website"}
+# CPU per source, measured on the bench (docs/benchmarks.md, "Crawl"): a website of 50 posts costs
+# about three times a feed or a Telegram channel of 50.
+CHAIN_WEIGHT = 3
+
+
 def split_by_host(sources: list[Source], workers: int) -> list[list[Source]]:
     """Up to ``workers`` groups of sources; all sources of one host stay in one group, so
-    per-host politeness holds across processes."""
-    groups: list[list[Source]] = [[] for _ in range(max(1, workers))]
+    per-host politeness holds across processes.
+
+    Websites get groups of their own when there are two workers or more: in a process shared with
+    feeds, each feed's parse held up the next request of every website chain waiting behind it,
+    and those chains set the crawl's length. The workers are shared between the two kinds in
+    proportion to their estimated CPU (CHAIN_WEIGHT).
+    """
+    workers = max(1, workers)
+    chain = [s for s in sources if s.platform in CHAIN_PLATFORMS]
+    cost = CHAIN_WEIGHT * len(chain) + len(sources) - len(chain)
+    chain_groups = 0
+    if chain and len(chain) < len(sources) and workers > 1:
+        chain_groups = min(workers - 1, max(1, round(workers * CHAIN_WEIGHT * len(chain) / cost)))
+    groups: list[list[Source]] = [[] for _ in range(workers)]
     hosts: dict[str, int] = {}
 
     def load(i: int, platform: str) -> tuple[int, int]:
@@ -151,12 +172,24 @@ def split_by_host(sources: list[Source], workers: int) -> list[list[Source]]:
     for source in sources:
         host = urlsplit(source.url).netloc
         if host not in hosts:
-            # The next host goes to the group with the fewest sources of its platform, then the fewest
-            # sources: platforms cost very differently (a website is a listing and an article per post,
-            # a feed one request), so each process gets its share of each.
-            hosts[host] = min(range(len(groups)), key=lambda i: load(i, source.platform))
+            # A host's first source decides its kind. Among the groups of that kind, the host goes to
+            # the one with the fewest sources of its platform, then the fewest sources.
+            if not chain_groups:
+                candidates = range(workers)
+            elif source.platform in CHAIN_PLATFORMS:
+                candidates = range(chain_groups)
+            else:
+                candidates = range(chain_groups, workers)
+            hosts[host] = min(candidates, key=lambda i: load(i, source.platform))
         groups[hosts[host]].append(source)
     return [group for group in groups if group]
+
+
+def runs_in_background(group: list[Source], groups: list[list[Source]]) -> bool:
+    """True for a group without websites in a crawl that has some: its work can wait, so its process
+    yields the CPU to the website chains (crawler/child.py lowers its priority)."""
+    return (not any(s.platform in CHAIN_PLATFORMS for s in group)
+            and any(s.platform in CHAIN_PLATFORMS for other in groups for s in other))
 
 
 def _spawn_child(platforms: set[str]) -> subprocess.Popen:

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from crawler.run import crawl, split_by_host
+from crawler.run import crawl, runs_in_background, split_by_host
 from marathon.config import CrawlSettings
 from marathon.demo.recorded import Recorded, RecordedServer
 from marathon.model import Source
@@ -29,14 +29,38 @@ def test_split_by_host_keeps_every_source_of_a_host_in_one_group():
     assert sorted(s.id for group in groups for s in group) == sorted(s.id for s in sources)
 
 
-def test_split_by_host_gives_each_group_its_share_of_every_platform():
-    # Platforms alternate as in the demo; spreading by count alone put every website in one group.
+def test_split_by_host_keeps_websites_apart_from_feeds_and_telegram():
+    # Platforms alternate as in the demo: a feed's long parse must not hold up a website's chain.
     platforms = ["telegram", "website", "rss", "rss"]
     sources = [_source(f"s{i}", platforms[i % 4], f"http://host{i}.example/x") for i in range(40)]
     groups = split_by_host(sources, 2)
-    for platform in ("telegram", "website", "rss"):
-        assert [sum(s.platform == platform for s in group) for group in groups] == [
-            sum(s.platform == platform for s in sources) // 2] * 2
+    assert [{s.platform for s in group} for group in groups] == [{"website"}, {"telegram", "rss"}]
+    assert [runs_in_background(group, groups) for group in groups] == [False, True]
+
+
+def test_split_by_host_shares_workers_between_websites_and_the_rest_by_their_cost():
+    platforms = ["telegram", "website", "rss", "rss"]
+    sources = [_source(f"s{i}", platforms[i % 4], f"http://host{i}.example/x") for i in range(40)]
+    groups = split_by_host(sources, 4)
+    assert [{s.platform for s in group} for group in groups] == [{"website"}, {"website"}, {"telegram", "rss"},
+                                                                 {"telegram", "rss"}]
+    assert sorted(len(group) for group in groups) == [5, 5, 15, 15]
+
+
+def test_split_by_host_spreads_sources_of_one_kind_over_every_worker():
+    platforms = ["telegram", "rss"]
+    sources = [_source(f"s{i}", platforms[i % 2], f"http://host{i}.example/x") for i in range(20)]
+    groups = split_by_host(sources, 2)
+    for platform in platforms:
+        assert [sum(s.platform == platform for s in group) for group in groups] == [5, 5]
+    assert not any(runs_in_background(group, groups) for group in groups)
+
+
+def test_a_hosts_feed_stays_with_its_website_in_one_group():
+    sources = [_source("news", "website", "http://one.example/news/"), _source("feed", "rss", "http://one.example/feed"),
+               _source("other", "rss", "http://two.example/feed")]
+    groups = split_by_host(sources, 2)
+    assert [[s.id for s in group] for group in groups] == [["news", "feed"], ["other"]]
 
 
 def test_split_by_host_never_makes_empty_groups():
