@@ -174,6 +174,7 @@ def main() -> None:
     parser.add_argument("--sources", type=int, default=100)
     parser.add_argument("--posts", type=int, default=5000)
     parser.add_argument("--latency", type=float, default=0.05)
+    parser.add_argument("--workers", type=int, default=None, help="crawler processes (default: the crawler's own)")
     args = parser.parse_args()
     sources, content = plan(args.sources, args.posts)
     ready = multiprocessing.get_context("fork").Event()
@@ -182,6 +183,8 @@ def main() -> None:
     server.start()
     ready.wait(60)
     settings = CrawlSettings(contact_url="http://127.0.0.1/bench")
+    if args.workers:
+        settings = replace(settings, workers=args.workers)
     bound, planned = lower_bound(sources, content, args.latency, settings.per_host)
     with tempfile.TemporaryDirectory() as tmp:
         # A crawl into a throwaway store fills the servers' page caches. It runs in a process of its
