@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import multiprocessing
 import os
-import shutil
 import time
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,14 +19,14 @@ from pathlib import Path
 import sqlite_utils
 
 from marathon.config import Config
-from marathon.store import media_directory, post_words, posts_by_id
+from marathon.store import media_directory, posts_by_id
 from site_builder.feeds import atom_feed, feed_specs
 from site_builder.pages import PageSpec, build_pages
 from site_builder.plan import make_plan
 from site_builder.publish import discard, load_manifest, prepare_spare, publish, published_build, save_manifest
 from site_builder.render import HERE, make_environment, start_rendering, start_workers
 from site_builder.routes import file_for
-from site_builder.search import Shard, index_shard, plan_shards
+from site_builder.search import plan_shards, run_search_jobs, search_jobs
 from site_builder.sitemap import group_signature, robots_txt, sitemap, sitemap_groups, sitemap_index
 from site_builder.writer import Writer
 
@@ -87,17 +86,6 @@ def _db_path(db: sqlite_utils.Database) -> str:
     return db.execute("PRAGMA database_list").fetchone()[2]
 
 
-def _index_shards(db_path: str, shards: list[Shard], build: Path) -> None:
-    db = sqlite_utils.Database(db_path)  # this thread's own connection
-    try:
-        for shard in shards:
-            directory = build / shard.path.strip("/")
-            shutil.rmtree(directory, ignore_errors=True)
-            index_shard(shard, post_words(db, (r.id for r in shard.refs)), directory)
-    finally:
-        db.close()
-
-
 def _units(specs: list[PageSpec]) -> list[list[PageSpec]]:
     units: dict[str, list[PageSpec]] = {}
     for spec in specs:
@@ -116,7 +104,10 @@ def build_site(db: sqlite_utils.Database, config: Config, out: str | Path, searc
     build, known = prepare_spare(out, full)
     published = published_build(out)
     published_known = load_manifest(published) if known and published is not None else {}
-    search_thread = ThreadPoolExecutor(1, thread_name_prefix="search")
+    context = multiprocessing.get_context("fork")
+    # Forked now, while this process is small; Pagefind's records are made there, not in a thread
+    # here, where they held the GIL against planning.
+    search_process = context.Pool(1) if search else None
     cores = os.cpu_count() or 1
     pool = start_workers(_db_path(db), config, build, workers or cores, fresh=not known) \
         if (workers or cores) > 1 and _db_path(db) else None
@@ -136,7 +127,8 @@ def build_site(db: sqlite_utils.Database, config: Config, out: str | Path, searc
             shards = plan_shards(plan) if search else []
             stale_shards = [shard for shard in shards if not writer.keep(f"search:{shard.name}", shard.signature)
                             and not writer.adopt_tree(f"search:{shard.name}", shard.path.strip("/"), shard.signature)]
-            searching = search_thread.submit(_index_shards, _db_path(db), stale_shards, build)
+            searching = search_process.apply_async(run_search_jobs, (_db_path(db), search_jobs(stale_shards, build))) \
+                if search_process is not None else None
             fingerprint = site_fingerprint(config)
             specs = build_pages(plan, config, fingerprint, [shard.path for shard in shards])
             changed = [spec for spec in specs if not writer.keep(file_for(spec.path), spec.signature)
@@ -179,17 +171,21 @@ def build_site(db: sqlite_utils.Database, config: Config, out: str | Path, searc
         rendered = rendering()
         stage("render (after feeds)")
         indexed = len(stale_shards)
-        searching.result()  # re-raises a failure of the search index
+        if searching is not None:
+            searching.get()  # re-raises a failure of the search index
         stage("search (after render)")
         writer.remove_stale()
         save_manifest(build, writer.manifest)
         stage("finish")
     except BaseException:
-        search_thread.shutdown(wait=True, cancel_futures=True)  # before its directory goes
+        if search_process is not None:  # let a running Pagefind finish before its directory goes
+            search_process.close()
+            search_process.join()
         discard(build)
         raise
     finally:
-        search_thread.shutdown(wait=False)
+        if search_process is not None:
+            search_process.terminate()
         if pool is not None:
             pool.terminate()
     publish(build, out)

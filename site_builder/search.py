@@ -17,19 +17,21 @@ from __future__ import annotations
 
 import hashlib
 import html
-import shutil
 import json
+import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import NamedTuple
 
+import sqlite_utils
 from pagefind_bin import get_executable
 
 from marathon.errors import BuildError
 from marathon.model import Post
-from marathon.store import PostWords
+from marathon.store import PostWords, post_words
 from site_builder.plan import PostRef, SitePlan
 
 SHARD_MAX = 8_000
@@ -79,17 +81,28 @@ def _shard(months: list[tuple[str, list[PostRef]]]) -> Shard:
     return Shard(first if first == last else f"{first}_{last}", [r for _, refs in months for r in refs])
 
 
-def record_groups(refs: list[PostRef]) -> list[list[PostRef]]:
+class Indexed(NamedTuple):
+    """What the index needs of a post besides its words: small, as it travels to the search process."""
+
+    id: str
+    month: str
+    countries: tuple[str, ...]
+    campaigns: tuple[str, ...]
+    lang: str
+    home: str
+
+
+def indexed(ref: PostRef) -> Indexed:
+    countries = ref.countries or ([ref.country] if ref.country else [])
+    return Indexed(ref.id, ref.month, tuple(countries), tuple(ref.campaigns), ref.lang or "", ref.home)
+
+
+def record_groups(rows: list[Indexed]) -> list[list[Indexed]]:
     """Posts with the same filter values and month, newest first, at most ``GROUP_MAX`` together."""
-    groups: dict[tuple, list[PostRef]] = {}
-    for ref in refs:
-        key = (ref.month, tuple(_countries(ref)), tuple(ref.campaigns), ref.lang or "")
-        groups.setdefault(key, []).append(ref)
+    groups: dict[tuple, list[Indexed]] = {}
+    for row in rows:
+        groups.setdefault((row.month, row.countries, row.campaigns, row.lang), []).append(row)
     return [members[i:i + GROUP_MAX] for members in groups.values() for i in range(0, len(members), GROUP_MAX)]
-
-
-def _countries(ref: PostRef) -> list[str]:
-    return ref.countries or ([ref.country] if ref.country else [])
 
 
 def _head(post: Post | PostWords) -> tuple[str, str]:
@@ -109,18 +122,18 @@ def _utc(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def record_html(group: list[PostRef], posts: dict[str, Post] | dict[str, PostWords]) -> str:
+def record_html(group: list[Indexed], posts: dict[str, Post] | dict[str, PostWords]) -> str:
     """The page Pagefind indexes for a group of posts: their words, each post under a heading with
     its id; the group's filters (codes: the search page names them in the visitor's language); and,
     as meta, what a result needs to show and link each post: [id, title, UTC time, home locale, language]."""
     e = html.escape
     first = group[0]
-    listed = [[r.id, posts[r.id].title or posts[r.id].text[:90], _utc(posts[r.id].published), r.home, r.lang or ""]
+    listed = [[r.id, posts[r.id].title or posts[r.id].text[:90], _utc(posts[r.id].published), r.home, r.lang]
               for r in group]
-    filters = [("country", c) for c in _countries(first)]
+    filters = [("country", c) for c in first.countries]
     filters += [("campaign", slug) for slug in first.campaigns]
     filters += [("language", first.lang)] if first.lang else []
-    parts = [f'<html lang="{e(first.lang or "")}"><body><main data-pagefind-body>',
+    parts = [f'<html lang="{e(first.lang)}"><body><main data-pagefind-body>',
              f'<span data-pagefind-meta="month:{e(first.month)}"></span>',
              f'<span data-pagefind-meta="posts:{e(json.dumps(listed, ensure_ascii=False))}"></span>',
              *(f'<span data-pagefind-filter="{k}:{e(v)}"></span>' for k, v in filters),
@@ -136,14 +149,15 @@ def record_html(group: list[PostRef], posts: dict[str, Post] | dict[str, PostWor
     return "".join(parts)
 
 
-def index_shard(shard: Shard, posts: dict[str, Post] | dict[str, PostWords], out_dir: Path) -> None:
-    """Write the shard's Pagefind bundle into ``out_dir``; raises BuildError if Pagefind fails."""
+def index_shard(rows: list[Indexed], posts: dict[str, Post] | dict[str, PostWords], out_dir: Path) -> None:
+    """Write the Pagefind bundle of the posts ``rows`` name into ``out_dir``; raises BuildError if
+    Pagefind fails."""
     with tempfile.TemporaryDirectory(prefix="marathon-search-") as tmp:
         records = Path(tmp) / "records"
         records.mkdir()
-        for n, group in enumerate(record_groups(shard.refs)):
+        for n, group in enumerate(record_groups(rows)):
             (records / f"{n}.html").write_text(record_html(group, posts), encoding="utf-8")
-        if not shard.refs:
+        if not rows:
             (records / "empty.html").write_text("<html><body></body></html>", encoding="utf-8")
         command = [str(get_executable()), "--site", str(records), "--output-path", str(out_dir),
                    "--force-language", "unknown", "--silent"]
@@ -158,3 +172,22 @@ def index_shard(shard: Shard, posts: dict[str, Post] | dict[str, PostWords], out
                    "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js"):
         (out_dir / unused).unlink(missing_ok=True)
     shutil.rmtree(out_dir / "playground", ignore_errors=True)
+
+
+SearchJob = tuple[str, list[Indexed]]  # a shard's directory in the build, and its posts
+
+
+def search_jobs(shards: list[Shard], build: Path) -> list[SearchJob]:
+    """What the search process needs to index ``shards`` into ``build``: plain tuples, cheap to send."""
+    return [(str(build / shard.path.strip("/")), [indexed(ref) for ref in shard.refs]) for shard in shards]
+
+
+def run_search_jobs(db_path: str, jobs: list[SearchJob]) -> None:
+    """Index each job's shard, replacing what its directory held (in the search process)."""
+    db = sqlite_utils.Database(db_path)
+    try:
+        for directory, rows in jobs:
+            shutil.rmtree(directory, ignore_errors=True)
+            index_shard(rows, post_words(db, (row.id for row in rows)), Path(directory))
+    finally:
+        db.close()

@@ -306,3 +306,17 @@ def test_a_spare_build_whose_manifest_is_unreadable_is_made_again_not_trusted(tm
     assert out.resolve() == spare
     home = (out / "ru" / "index.html").read_text(encoding="utf-8")
     assert "damaged by hand" not in home and new.id in home and old.id in home
+
+
+def test_a_failing_search_index_fails_the_build_and_keeps_the_published_site(tmp_path, monkeypatch):
+    db, post = _store_with_one_post(tmp_path / "s.db")
+    config = load_config(bundled_path("marathon.toml"))
+    out = tmp_path / "output"
+    build_site(db, config, out, search=False)
+    _add(db, _post("kg-osh-tg", "93", datetime(2020, 4, 10, tzinfo=timezone.utc), "Жаңы пост"), "ky", "KG")
+    monkeypatch.setattr("site_builder.search.get_executable", lambda: "/bin/false")  # Pagefind exits with 1
+    with pytest.raises(BuildError, match=r"search index: Pagefind failed \(1\)"):
+        build_site(db, config, out)
+    assert (out / "ru" / "posts" / post.id / "index.html").exists()
+    assert not (out / "search").exists()  # the published build is the one before
+    assert len([p for p in (tmp_path / ".output-builds").iterdir() if p.is_dir()]) == 1

@@ -16,7 +16,7 @@ from marathon.serve import serve_in_background
 from marathon.store import open_store, save_tags, upsert_posts
 from site_builder.build import build_site
 from site_builder.plan import PostRef
-from site_builder.search import record_groups
+from site_builder.search import indexed, record_groups
 
 pytestmark = pytest.mark.skipif(not shutil.which("chromium"), reason="Debian's chromium is not installed: run `make test`")
 
@@ -77,7 +77,7 @@ def test_only_posts_with_the_same_filter_values_and_month_share_a_record(monkeyp
     monkeypatch.setattr("site_builder.search.GROUP_MAX", 3)
     refs = [_ref(0), _ref(1, "KZ"), _ref(2), _ref(3, campaigns=("birgemiz",)), _ref(4, month="2021-04"), _ref(5),
             _ref(6), _ref(7)]
-    groups = [[r.id for r in group] for group in record_groups(refs)]
+    groups = [[r.id for r in group] for group in record_groups([indexed(ref) for ref in refs])]
     assert sorted(groups) == [["p0", "p2", "p5"], ["p1"], ["p3"], ["p4"], ["p6", "p7"]]
 
 
@@ -119,7 +119,7 @@ def test_a_record_indexes_a_hashtag_once_and_keeps_tags_the_text_lacks():
     post = Post(id="kz-1", source_id="kz-rss", platform="rss", url="http://127.0.0.1/kz/1", native_id="1",
                 published=START, text="Еріктілер азық-түлік жеткізді #BIRGEMIZ",
                 hashtags=["birgemiz", "еріктілер_күні"])
-    record = record_html([_ref(1, "KZ")], {"p1": post})
-    indexed = record.split("<section>", 1)[1].lower()  # what Pagefind reads as words (meta aside)
-    assert indexed.count("#birgemiz") == 1  # in the text already: not repeated
+    record = record_html([indexed(_ref(1, "KZ"))], {"p1": post})
+    words = record.split("<section>", 1)[1].lower()  # what Pagefind reads as words (meta aside)
+    assert words.count("#birgemiz") == 1  # in the text already: not repeated
     assert "#еріктілер_күні" in record and 'id="p1"' in record
