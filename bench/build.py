@@ -122,10 +122,11 @@ class TreeMemory(threading.Thread):
             time.sleep(0.2)  # Pagefind and the workers grow over seconds
 
 
-def cpu_seconds() -> float:
-    """CPU time of this process and of its children that have ended (render workers, Pagefind)."""
+def cpu_seconds() -> tuple[float, float]:
+    """CPU time (user, system) of this process and of its children that have ended (render
+    workers, the search process, Pagefind)."""
     t = os.times()
-    return t.user + t.system + t.children_user + t.children_system
+    return t.user + t.children_user, t.system + t.children_system
 
 
 def new_posts(db, count: int, tag: str) -> None:
@@ -161,14 +162,16 @@ def main() -> None:
         memory.start()
         load_before, cpu_before = os.getloadavg()[0], cpu_seconds()
         full = build_site(db, config, out, search=search, workers=args.workers)
-        cpu = cpu_seconds() - cpu_before
+        user, system = (after - before for after, before in zip(cpu_seconds(), cpu_before))
+        cpu = user + system
         memory.running = False
         memory.join()
         files, size, home = measure(out)
         print(f"full build, {len(config.site.locales)} locales: {full.pages:,} pages and {full.feeds} feeds in "
               f"{full.seconds:.1f} s = {full.pages / full.seconds:,.0f} pages/s"
               f"{f' (search index of {full.search_shards} shards included)' if search else ''}")
-        print(f"CPU: {cpu:.1f} s over the builder, render workers and Pagefind = {full.pages / cpu:,.0f} pages per "
+        print(f"CPU: {cpu:.1f} s ({system:.1f} s of it in the kernel, mostly creating files) over the builder, "
+              f"render workers, search process and Pagefind = {full.pages / cpu:,.0f} pages per "
               f"CPU second, {2 * full.pages / cpu:,.0f} pages/s if both cores were ours alone; load average "
               f"{load_before:.1f} before, {os.getloadavg()[0]:.1f} after")
         print(f"peak memory: {memory.peak / 2**20:,.0f} MB (builder, render workers and Pagefind together)")
