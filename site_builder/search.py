@@ -36,7 +36,6 @@ from site_builder.plan import PostRef, SitePlan
 
 SHARD_MAX = 8_000
 GROUP_MAX = 20  # posts per record: a result downloads its whole record
-HEAD_CHARS = 70  # the heading a post without a title lends from its text
 # This module's own source: a change to the records or their indexing re-indexes every shard, with
 # no version number to remember to bump.
 RECORD_FORMAT = hashlib.blake2b(Path(__file__).read_bytes(), digest_size=8).hexdigest()
@@ -105,16 +104,11 @@ def record_groups(rows: list[Indexed]) -> list[list[Indexed]]:
     return [members[i:i + GROUP_MAX] for members in groups.values() for i in range(0, len(members), GROUP_MAX)]
 
 
-def _head(post: Post | PostWords) -> tuple[str, str]:
-    """A post's heading (the anchor of its sub-result) and the text after it. A post without a
-    title lends its first words, so they are indexed once, at the weight of body text."""
-    if post.title:
-        return post.title, post.text
-    words = post.text.split()
-    cut = 1
-    while cut < len(words) and len(" ".join(words[:cut + 1])) <= HEAD_CHARS:
-        cut += 1
-    return " ".join(words[:cut]), " ".join(words[cut:])
+def _head(post: Post | PostWords) -> str:
+    """A post's heading, the anchor of its sub-result: its title, or for a post without one a
+    bullet. Not the post's first words: Pagefind ends a heading with a full stop, which then stood
+    in the middle of the excerpt's sentence."""
+    return post.title or "•"
 
 
 def _utc(moment: datetime) -> str:
@@ -140,11 +134,9 @@ def record_html(group: list[Indexed], posts: dict[str, Post] | dict[str, PostWor
              f'<span data-pagefind-sort="date:{max(item[2] for item in listed)}"></span>']
     for ref in group:
         post = posts[ref.id]
-        head, rest = _head(post)
-        weight = "" if post.title else ' data-pagefind-weight="1"'
         text = f"{post.title} {post.text}".lower()
         tags = " ".join("#" + t for t in post.hashtags if "#" + t.lower() not in text)  # a feed's categories
-        parts.append(f'<section><h2 id="{e(ref.id)}"{weight}>{e(head)}</h2><p>{e(rest)}</p><p>{e(tags)}</p></section>')
+        parts.append(f'<section><h2 id="{e(ref.id)}">{e(_head(post))}</h2><p>{e(post.text)}</p><p>{e(tags)}</p></section>')
     parts.append("</main></body></html>")
     return "".join(parts)
 

@@ -63,7 +63,8 @@ function show(hits, more) {
     item.append(link, " ", date);
     if (excerpt) {
       const text = document.createElement("p");
-      text.innerHTML = excerpt;  // Pagefind escapes the text and adds only <mark>
+      // Pagefind escapes the text and adds only <mark>; "•" is the heading of a post without a title.
+      text.innerHTML = excerpt.replace(/^•\s*/, "");
       item.append(text);
     }
     list.append(item);
