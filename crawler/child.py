@@ -88,6 +88,10 @@ def run_workers(groups: list[list[Source]], db: str, run: str, settings: CrawlSe
     sys.stdout.flush()
     sys.stderr.flush()
     gc.freeze()  # the inherited objects stay shared: the collector does not touch (and copy) them
+    # A crawl allocates containers by the hundred per response (Deferreds, headers, dicts), nearly all
+    # freed by reference counting; collecting the young generation every 700 allocations (the default)
+    # cost 5-8 % of a worker's CPU. Cycles are still collected, about 30 times less often.
+    gc.set_threshold(20_000, 10, 10)
     pids = []
     for group in groups:
         pid = os.fork()
