@@ -11,14 +11,19 @@ about a CPU second per extra worker (docs/benchmarks.md, "Crawl").
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
 
-# sqlite-utils imports numpy when it is installed, only to store numpy values, which a crawl never
-# has; numpy's start-up (OpenBLAS's threads included) was a quarter of this process's, which the
-# whole crawl waits for. Marked missing before anything imports sqlite-utils.
-sys.modules.setdefault("numpy", None)
+if __name__ == "__main__":  # the crawl child itself (python -m crawler.child), not an import of this module
+    # Imports create objects by the hundred thousand and free almost none: collecting meanwhile was a
+    # tenth of the start-up, which the whole crawl waits for. Enabled again before crawling (_settle).
+    gc.disable()
+    # sqlite-utils imports numpy when it is installed, only to store numpy values, which a crawl never
+    # has; numpy's start-up (OpenBLAS's threads included) was a quarter of this process's, which the
+    # whole crawl waits for. Marked missing before anything imports sqlite-utils.
+    sys.modules.setdefault("numpy", None)
 
 from crawler.run import SCRAPY_PLATFORMS, run_scrapy, runs_in_background, split_by_host  # noqa: E402
 from marathon.config import CrawlSettings  # noqa: E402
@@ -81,17 +86,21 @@ def _profiled(function, *args) -> None:
         profile.dump_stats(f"{prefix}.{os.getpid()}")
 
 
+def _settle() -> None:
+    """The collector, for crawling: what is imported stays out of it (and, in forked workers, shared:
+    a collection touches and so copies every object it scans). A crawl allocates containers by the
+    hundred per response (Deferreds, headers, dicts), nearly all freed by reference counting;
+    collecting the young generation every 700 allocations (the default) cost 5-8 % of a worker's
+    CPU. Cycles are still collected, about 30 times less often."""
+    gc.freeze()
+    gc.set_threshold(20_000, 10, 10)
+    gc.enable()
+
+
 def run_workers(groups: list[list[Source]], db: str, run: str, settings: CrawlSettings) -> int:
     """Fork one worker per group after importing everything once; the exit status is 1 if any failed."""
-    import gc
-
     sys.stdout.flush()
     sys.stderr.flush()
-    gc.freeze()  # the inherited objects stay shared: the collector does not touch (and copy) them
-    # A crawl allocates containers by the hundred per response (Deferreds, headers, dicts), nearly all
-    # freed by reference counting; collecting the young generation every 700 allocations (the default)
-    # cost 5-8 % of a worker's CPU. Cycles are still collected, about 30 times less often.
-    gc.set_threshold(20_000, 10, 10)
     pids = []
     for group in groups:
         pid = os.fork()
@@ -131,6 +140,7 @@ def main(argv: list[str]) -> int:
     sources = [Source(**s) for s in job["sources"]]
     settings = CrawlSettings(**job["settings"])
     groups = split_by_host(sources, job.get("workers", 1))
+    _settle()
     if len(groups) > 1 and hasattr(os, "fork"):
         return run_workers(groups, job["db"], job["run"], settings)
     _profiled(run_scrapy, sources, job["db"], job["run"], settings)
