@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 
 import pytest
 
+import crawler.run
 from crawler.run import crawl, runs_in_background, split_by_host
 from marathon.config import CrawlSettings
 from marathon.demo.recorded import Recorded, RecordedServer
+from marathon.errors import StoreError
 from marathon.model import Source
 from marathon.store import crawl_runs, iter_posts, open_store
 from tests.conftest import RESPONSES
@@ -83,3 +87,32 @@ def test_sources_on_two_hosts_are_crawled_by_two_forked_workers(tmp_path):
     runs = {r["source_id"]: r for r in crawl_runs(db, report.run)}
     assert {k: (r["status"], r["posts_new"]) for k, r in runs.items()} == {"one-rss": ("ok", 5), "two-rss": ("ok", 5)}
     assert sorted({p.source_id for p in iter_posts(db)}) == ["one-rss", "two-rss"]
+
+
+
+def test_a_child_that_dies_starting_up_fails_its_sources_and_the_crawl_goes_on(tmp_path, monkeypatch):
+    def dying_child(platforms):
+        return subprocess.Popen([sys.executable, "-c", "raise SystemExit(3)"], stdin=subprocess.PIPE, text=True)
+
+    monkeypatch.setattr(crawler.run, "_spawn_child", dying_child)
+    report = crawl([_source("feed", "rss", "http://127.0.0.1:9/feed.xml")], tmp_path / "store.db")
+    assert [(r["source_id"], r["status"]) for r in report.runs] == [("feed", "failed")]
+    assert "ended before this source finished" in report.runs[0]["error"]
+
+
+def test_a_store_that_cannot_open_ends_the_child_waiting_for_its_job(tmp_path, monkeypatch):
+    children = []
+    spawn = crawler.run._spawn_child
+
+    def spawn_and_keep(platforms):
+        children.append(spawn(platforms))
+        return children[-1]
+
+    def broken_store(path):
+        raise StoreError(f"{path}: cannot open the store")
+
+    monkeypatch.setattr(crawler.run, "_spawn_child", spawn_and_keep)
+    monkeypatch.setattr(crawler.run, "open_store", broken_store)
+    with pytest.raises(StoreError):
+        crawl([_source("feed", "rss", "http://127.0.0.1:9/feed.xml")], tmp_path / "store.db")
+    assert len(children) == 1 and children[0].returncode == 0  # it read an empty job and ended
