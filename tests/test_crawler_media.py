@@ -280,3 +280,6 @@ def test_the_built_post_page_gives_the_rendition_its_true_size(tmp_path):
     build_site(db, load_config(bundled_path("marathon.toml")), tmp_path / "output", search=False)
     html = (tmp_path / "output" / "ky" / "posts" / post_id / "index.html").read_text(encoding="utf-8")
     assert 'width="1200" height="667"' in html
+    head = html.split("</head>")[0]  # and link previews learn it too
+    assert '<meta property="og:image:width" content="1200">' in head
+    assert '<meta property="og:image:height" content="667">' in head
