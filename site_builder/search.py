@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import os
 import shutil
 import subprocess
 import tempfile
@@ -144,7 +145,7 @@ def record_html(group: list[Indexed], posts: dict[str, Post] | dict[str, PostWor
 def index_shard(rows: list[Indexed], posts: dict[str, Post] | dict[str, PostWords], out_dir: Path) -> None:
     """Write the Pagefind bundle of the posts ``rows`` name into ``out_dir``; raises BuildError if
     Pagefind fails."""
-    with tempfile.TemporaryDirectory(prefix="marathon-search-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="marathon-search-", dir=_scratch()) as tmp:
         records = Path(tmp) / "records"
         records.mkdir()
         for n, group in enumerate(record_groups(rows)):
@@ -164,6 +165,14 @@ def index_shard(rows: list[Indexed], posts: dict[str, Post] | dict[str, PostWord
                    "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js"):
         (out_dir / unused).unlink(missing_ok=True)
     shutil.rmtree(out_dir / "playground", ignore_errors=True)
+
+
+def _scratch() -> str | None:
+    """Where Pagefind's input records go for the moment it reads them: memory (/dev/shm) when the
+    system has it, as they are deleted at once; thousands of files created and deleted on a disk
+    also slow the site's own file creation there (ext4 skips recently freed inodes)."""
+    shm = "/dev/shm"
+    return shm if os.path.isdir(shm) and os.access(shm, os.W_OK) else None
 
 
 SearchJob = tuple[str, list[Indexed]]  # a shard's directory in the build, and its posts
