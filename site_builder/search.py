@@ -37,6 +37,7 @@ from site_builder.plan import PostRef, SitePlan
 
 SHARD_MAX = 8_000
 GROUP_MAX = 20  # posts per record: a result downloads its whole record
+SCRATCH_ROOM = 256 * 2**20  # free bytes /dev/shm needs to hold a shard's records
 # This module's own source: a change to the records or their indexing re-indexes every shard, with
 # no version number to remember to bump.
 RECORD_FORMAT = hashlib.blake2b(Path(__file__).read_bytes(), digest_size=8).hexdigest()
@@ -169,10 +170,15 @@ def index_shard(rows: list[Indexed], posts: dict[str, Post] | dict[str, PostWord
 
 def _scratch() -> str | None:
     """Where Pagefind's input records go for the moment it reads them: memory (/dev/shm) when the
-    system has it, as they are deleted at once; thousands of files created and deleted on a disk
-    also slow the site's own file creation there (ext4 skips recently freed inodes)."""
+    system has it with room to spare (a container's may be 64 MB; a shard's records are ~10 MB), as
+    they are deleted at once; thousands of files created and deleted on a disk also slow the site's
+    own file creation there (ext4 skips recently freed inodes). Else the usual temporary directory."""
     shm = "/dev/shm"
-    return shm if os.path.isdir(shm) and os.access(shm, os.W_OK) else None
+    try:
+        roomy = shutil.disk_usage(shm).free > SCRATCH_ROOM and os.access(shm, os.W_OK)
+    except OSError:
+        return None
+    return shm if roomy else None
 
 
 SearchJob = tuple[str, list[Indexed]]  # a shard's directory in the build, and its posts

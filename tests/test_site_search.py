@@ -123,3 +123,16 @@ def test_a_record_indexes_a_hashtag_once_and_keeps_tags_the_text_lacks():
     words = record.split("<section>", 1)[1].lower()  # what Pagefind reads as words (meta aside)
     assert words.count("#birgemiz") == 1  # in the text already: not repeated
     assert "#еріктілер_күні" in record and 'id="p1"' in record
+
+
+def test_records_go_to_memory_only_when_it_has_room(monkeypatch):
+    from collections import namedtuple
+
+    from site_builder import search
+
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(search.shutil, "disk_usage", lambda path: usage(64 * 2**20, 0, 64 * 2**20))
+    assert search._scratch() is None  # a container's 64 MB /dev/shm: the usual temporary directory
+    monkeypatch.setattr(search.shutil, "disk_usage", lambda path: usage(8 * 2**30, 0, 8 * 2**30))
+    monkeypatch.setattr(search.os, "access", lambda path, mode: True)
+    assert search._scratch() == "/dev/shm"
