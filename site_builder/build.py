@@ -24,7 +24,7 @@ from site_builder.feeds import atom_feed, feed_specs
 from site_builder.pages import PageSpec, build_pages
 from site_builder.plan import make_plan
 from site_builder.publish import discard, load_manifest, prepare_spare, publish, published_build, save_manifest
-from site_builder.render import HERE, make_environment, start_rendering, start_workers
+from site_builder.render import HERE, UnitStream, make_environment, start_rendering, start_workers
 from site_builder.routes import file_for
 from site_builder.search import plan_shards, run_search_jobs, search_jobs
 from site_builder.sitemap import group_signature, robots_txt, sitemap, sitemap_groups, sitemap_index
@@ -130,12 +130,26 @@ def build_site(db: sqlite_utils.Database, config: Config, out: str | Path, searc
             searching = search_process.apply_async(run_search_jobs, (_db_path(db), search_jobs(stale_shards, build))) \
                 if search_process is not None else None
             fingerprint = site_fingerprint(config)
-            specs = build_pages(plan, config, fingerprint, [shard.path for shard in shards])
-            changed = [spec for spec in specs if not writer.keep(file_for(spec.path), spec.signature)
-                       and not writer.adopt(file_for(spec.path), spec.signature)]
+            specs = build_pages(plan, config, fingerprint, [shard.path for shard in shards], signed=False)
+            # A build from nothing (every page to render) streams each unit to the workers as soon
+            # as it is signed; a rebuild first learns how few pages changed.
+            stream = UnitStream(pool) if pool is not None and not known else None
+            changed, cache = [], {}
+            for spec in specs:
+                spec.sign(fingerprint, plan, cache)
+                relative = file_for(spec.path)
+                if writer.keep(relative, spec.signature) or writer.adopt(relative, spec.signature):
+                    continue
+                if stream is not None:
+                    stream.add(spec)
+                else:
+                    changed.append(spec)
         stage("plan")
-        parallel = pool if workers or len(changed) >= PARALLEL_FROM else None
-        rendering = start_rendering(db, config, build, _units(changed), parallel, fresh=not known)
+        if stream is not None:
+            rendering = stream.finish()
+        else:
+            parallel = pool if workers or len(changed) >= PARALLEL_FROM else None
+            rendering = start_rendering(db, config, build, _units(changed), parallel, fresh=not known)
 
         environments = {loc: make_environment(loc, config) for loc in config.site.locales}
         feeds = feed_specs(plan, config, environments)
@@ -178,6 +192,8 @@ def build_site(db: sqlite_utils.Database, config: Config, out: str | Path, searc
         save_manifest(build, writer.manifest)
         stage("finish")
     except BaseException:
+        if pool is not None:  # no worker may still be writing into the build when it goes
+            pool.terminate()
         if search_process is not None:  # let a running Pagefind finish before its directory goes
             search_process.close()
             search_process.join()

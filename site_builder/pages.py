@@ -139,8 +139,10 @@ def _archive(plan: SitePlan) -> list[PageSpec]:
     return specs
 
 
-def build_pages(plan: SitePlan, config: Config, fingerprint: str, search_bundles: list[str]) -> list[PageSpec]:
-    """Every page of the site in every locale, signed."""
+def build_pages(plan: SitePlan, config: Config, fingerprint: str, search_bundles: list[str],
+                signed: bool = True) -> list[PageSpec]:
+    """Every page of the site in every locale, signed (unless ``signed`` is false: the caller signs
+    them one by one, see ``PageSpec.sign``). A unit's pages come one after another."""
     per_page = config.site.posts_per_page
     specs = _home(plan, per_page) + _post_pages(plan)
     for code, refs in plan.countries.items():
@@ -162,7 +164,8 @@ def build_pages(plan: SitePlan, config: Config, fingerprint: str, search_bundles
                               translations=search, switcher=search,
                               extra={"bundles": search_bundles, "translated_from": plan.translated_from,
                                      "filters": filters}))
-    cache: dict[int, str] = {}
-    for spec in specs:
-        spec.sign(fingerprint, plan, cache)
+    if signed:
+        cache: dict[int, str] = {}
+        for spec in specs:
+            spec.sign(fingerprint, plan, cache)
     return specs

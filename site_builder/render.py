@@ -283,6 +283,29 @@ def start_workers(db_path: str, config: Config, root: Path, count: int, fresh: b
     return context.Pool(count, initializer=_start_worker, initargs=(db_path, config, root, fresh))
 
 
+class UnitStream:
+    """Units handed to the worker pool one at a time, as planning finishes each (a build from
+    nothing renders while the rest of the site is still being signed)."""
+
+    def __init__(self, pool) -> None:
+        self.pool, self.pending, self.unit = pool, [], []
+
+    def add(self, spec: PageSpec) -> None:
+        if self.unit and self.unit[-1].unit != spec.unit:
+            self._send()
+        self.unit.append(spec)
+
+    def _send(self) -> None:
+        self.pending.append(self.pool.apply_async(_render_in_worker, (self.unit,)))
+        self.unit = []
+
+    def finish(self) -> Callable[[], int]:
+        """Send the last unit; returns a function that waits for every page and counts them."""
+        if self.unit:
+            self._send()
+        return lambda: sum(result.get() for result in self.pending)
+
+
 def start_rendering(db: sqlite_utils.Database, config: Config, root: Path, units: list[list[PageSpec]],
                     pool=None, fresh: bool = False) -> Callable[[], int]:
     """Start rendering ``units`` into ``root``; returns a function that waits for the pages and
