@@ -63,8 +63,8 @@ def locale_label(locale: str) -> str:
 
 def cached_gettext(translations: NullTranslations):
     """``_()`` for templates, as Jinja's new-style gettext behaves (a trusted translation, the
-    variables escaped into it) but looked up once per string: Jinja's own went through two context
-    calls per use, a fifth of a post page's rendering."""
+    variables escaped into it) but looked up once per string: Jinja's own goes through two context
+    calls per use (about 2 % of a post page's rendering, measured)."""
     plain: dict[str, Markup] = {}
     formats: dict[str, Markup] = {}
 
