@@ -9,7 +9,7 @@ import sqlite3
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator, NamedTuple
 
 import sqlite_utils
 
@@ -167,7 +167,7 @@ def iter_posts(db: sqlite_utils.Database, include_duplicates: bool = True, where
 
 SUMMARY_COLUMNS = ("id", "published", "published_utc", "lang", "country", "countries", "campaigns", "organization",
                    "duplicate_of", "content_hash", "tagged_hash", "updated", "views", "featured_rank",
-                   "featured_caption")
+                   "featured_caption")  # all in the index idx_posts_summary (migration 8), with hidden_reason and media
 
 
 def _codes(text: str | None) -> list[str]:
@@ -180,30 +180,56 @@ def _codes(text: str | None) -> list[str]:
     return text[2:-2].split('", "')
 
 
-def post_summaries(db: sqlite_utils.Database) -> Iterator[dict]:
+class PostSummary(NamedTuple):
+    """What the site builder plans a post's pages from (see ``post_summaries``)."""
+
+    id: str
+    published: str  # ISO 8601 with the post's own offset
+    lang: str | None
+    country: str | None
+    countries: list[str]  # shared between posts with the same ones: never mutated
+    campaigns: list[str]  # likewise
+    organization: str | None
+    duplicate_of: str | None
+    version: str
+    media_files: list[str]
+    head: str | None
+
+
+def post_summaries(db: sqlite_utils.Database) -> Iterator[PostSummary]:
     """A light row per shown post (hidden ones left out, cross-posts kept), newest first: what the site
-    builder needs to plan pages without loading texts. ``head`` is the first 120 characters of the text,
-    enough to tell its script; ``media_files`` its images in the media cache; ``version`` changes
-    whenever anything shown of the post does."""
-    hidden = ("hidden_reason IS NULL AND (duplicate_of IS NULL OR duplicate_of NOT IN "
-              "(SELECT id FROM posts WHERE hidden_reason IS NOT NULL))")
-    sql = (f"SELECT {', '.join(SUMMARY_COLUMNS)}, substr(title || ' ' || text, 1, 120) AS head, media "
-           f"FROM posts WHERE {hidden} ORDER BY published_utc DESC, id")
-    names = SUMMARY_COLUMNS + ("head", "media")
+    builder needs to plan pages without loading texts. ``head`` is the first 120 characters of an Uzbek
+    post's text, enough to tell its script (None for other languages); ``media_files`` its images in the
+    media cache; ``version`` changes whenever anything shown of the post does."""
+    # Read from the covering index; SQLite seeks a row in the table (with its text) only for
+    # the head of an Uzbek post.
+    sql = (f"SELECT {', '.join(SUMMARY_COLUMNS)}, hidden_reason, media, "
+           "CASE WHEN lang = 'uz' THEN substr(title || ' ' || text, 1, 120) END "
+           "FROM posts INDEXED BY idx_posts_summary ORDER BY published_utc DESC, id")
+    hidden = {row[0] for row in db.execute("SELECT id FROM posts INDEXED BY idx_posts_hidden "
+                                           "WHERE hidden_reason IS NOT NULL")}
     # Which images are cached is part of what a post shows (an image appears once it is fetched).
     cached = dict(db.execute("SELECT url, file FROM media_files WHERE file IS NOT NULL").fetchall())
+    codes: dict[str | None, list[str]] = {}  # the few distinct lists of countries or campaigns, parsed once
+    digest = hashlib.blake2b
     for values in db.execute(sql):
-        row = dict(zip(names, values))
+        (post_id, published, _utc, lang, country, countries, campaigns, organization, duplicate_of,
+         *_rest, hidden_reason, media, head) = values
+        if hidden_reason is not None or (hidden and duplicate_of in hidden):
+            continue  # hidden by curation, or a copy of a hidden post
         files = []
-        if cached and row["media"] not in (None, "[]"):
-            files = [cached.get(m.get("url"), "") for m in json.loads(row["media"]) if m.get("type") == "image"]
-        row["media_files"] = [name for name in files if name]
-        digest = hashlib.blake2b("\x1f".join(map(str, values[1:len(names)])).encode() + ",".join(files).encode(),
-                                 digest_size=8)
-        row["version"] = digest.hexdigest()
-        row["countries"] = _codes(row["countries"])
-        row["campaigns"] = _codes(row["campaigns"])
-        yield row
+        if cached and media not in (None, "[]"):
+            files = [cached.get(m.get("url"), "") for m in json.loads(media) if m.get("type") == "image"]
+        version = digest("\x1f".join(map(str, values[1:])).encode() + ",".join(files).encode(),
+                         digest_size=8).hexdigest()
+        country_list = codes.get(countries)
+        if country_list is None:
+            country_list = codes[countries] = _codes(countries)
+        campaign_list = codes.get(campaigns)
+        if campaign_list is None:
+            campaign_list = codes[campaigns] = _codes(campaigns)
+        yield PostSummary(post_id, published, lang, country, country_list, campaign_list, organization,
+                          duplicate_of, version, [name for name in files if name], head)
 
 
 def _rows_in(db: sqlite_utils.Database, sql: str, keys: Iterable[str]) -> Iterator[tuple]:

@@ -19,15 +19,15 @@ from pathlib import Path
 import sqlite_utils
 
 from marathon.config import Config
-from marathon.store import media_directory, posts_by_id
-from site_builder.feeds import atom_feed, feed_specs
-from site_builder.pages import PageSpec, build_pages
+from marathon.store import media_directory
+from site_builder.feeds import FeedSpec, feed_specs
+from site_builder.pages import POSTS_PER_UNIT, build_pages, post_key, post_pages, post_record
 from site_builder.plan import make_plan
 from site_builder.publish import discard, load_manifest, prepare_spare, publish, published_build, save_manifest
-from site_builder.render import HERE, UnitStream, make_environment, start_rendering, start_workers
+from site_builder.render import HERE, PageRenderer, RenderQueue, make_environment, start_workers
 from site_builder.routes import file_for
 from site_builder.search import plan_shards, run_search_jobs, search_jobs
-from site_builder.sitemap import group_signature, robots_txt, sitemap, sitemap_groups, sitemap_index
+from site_builder.sitemap import robots_txt, sitemap, sitemap_groups, sitemap_index
 from site_builder.writer import Writer
 
 STATIC = HERE / "static"
@@ -72,25 +72,21 @@ def _root_page(config: Config) -> bytes:
 @contextmanager
 def no_cycle_collection():
     """Planning makes a few hundred thousand small objects and no cycles; Python's cycle collector
-    would walk the growing heap again and again (40 % of the planning time at 100,000 posts)."""
+    would walk the growing heap again and again (40 % of the planning time at 100,000 posts). They
+    are then frozen, out of the collector's sight, or the first collection after planning walks
+    them all once more (0.2 s); ``build_site`` unfreezes them when it ends."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        gc.freeze()
         if enabled:
             gc.enable()
 
 
 def _db_path(db: sqlite_utils.Database) -> str:
     return db.execute("PRAGMA database_list").fetchone()[2]
-
-
-def _units(specs: list[PageSpec]) -> list[list[PageSpec]]:
-    units: dict[str, list[PageSpec]] = {}
-    for spec in specs:
-        units.setdefault(spec.unit, []).append(spec)
-    return list(units.values())
 
 
 def build_site(db: sqlite_utils.Database, config: Config, out: str | Path, search: bool = True,
@@ -123,6 +119,7 @@ def build_site(db: sqlite_utils.Database, config: Config, out: str | Path, searc
         writer = Writer(build, known, published, published_known)
         with no_cycle_collection():
             plan = make_plan(db, config)
+            stage("plan: read the store")
             # Pagefind indexes in its own process while the pages are planned and rendered.
             shards = plan_shards(plan) if search else []
             stale_shards = [shard for shard in shards if not writer.keep(f"search:{shard.name}", shard.signature)
@@ -130,46 +127,42 @@ def build_site(db: sqlite_utils.Database, config: Config, out: str | Path, searc
             searching = search_process.apply_async(run_search_jobs, (_db_path(db), search_jobs(stale_shards, build))) \
                 if search_process is not None else None
             fingerprint = site_fingerprint(config)
+            # Work goes to the render workers as soon as it is found, so they render while the rest
+            # is compared; a small rebuild is rendered here instead.
+            queue = RenderQueue(pool, lambda: PageRenderer(db, config, build, fresh=not known),
+                                0 if workers or not known else PARALLEL_FROM)
+            # Post pages first: nine in ten of a big site's pages, compared a post at a time, and
+            # new posts, the newest, come first, so the workers start on them at once.
+            post_page_count, locale_count = 0, len(plan.locales)
+            for n, ref in enumerate(plan.posts):
+                key, record = post_key(ref), post_record(plan, ref, fingerprint)
+                post_page_count += locale_count if plan.translated(ref) else 1
+                if not writer.keep_post(key, record) and not writer.adopt_post(key, record):
+                    for spec in post_pages(plan, ref, f"posts:{n // POSTS_PER_UNIT}"):
+                        queue.add(spec)
+            feeds = feed_specs(plan, config.site.locales)
+            stale_feeds: dict[str, list[FeedSpec]] = {}
+            for feed in feeds:
+                relative, signature = file_for(feed.path), feed.signature(fingerprint, plan)
+                if not writer.keep(relative, signature) and not writer.adopt(relative, signature):
+                    stale_feeds.setdefault(feed.locale, []).append(feed)
+            for locale_feeds in stale_feeds.values():
+                queue.add_feeds(locale_feeds)
             specs = build_pages(plan, config, fingerprint, [shard.path for shard in shards], signed=False)
-            # A build from nothing (every page to render) streams each unit to the workers as soon
-            # as it is signed; a rebuild first learns how few pages changed.
-            stream = UnitStream(pool) if pool is not None and not known else None
-            changed, cache = [], {}
+            cache: dict[int, str] = {}
             for spec in specs:
                 spec.sign(fingerprint, plan, cache)
                 relative = file_for(spec.path)
-                if writer.keep(relative, spec.signature) or writer.adopt(relative, spec.signature):
-                    continue
-                if stream is not None:
-                    stream.add(spec)
-                else:
-                    changed.append(spec)
-        stage("plan")
-        if stream is not None:
-            rendering = stream.finish()
-        else:
-            parallel = pool if workers or len(changed) >= PARALLEL_FROM else None
-            rendering = start_rendering(db, config, build, _units(changed), parallel, fresh=not known)
+                if not writer.keep(relative, spec.signature) and not writer.adopt(relative, spec.signature):
+                    queue.add(spec)
+            rendering = queue.finish()
+        stage("plan: compare with the last build")
 
-        environments = {loc: make_environment(loc, config) for loc in config.site.locales}
-        feeds = feed_specs(plan, config, environments)
-        signed = [(feed, file_for(feed.path), feed.signature(fingerprint)) for feed in feeds]
-        stale = [feed for feed, relative, sign in signed
-                 if not writer.keep(relative, sign) and not writer.adopt(relative, sign)]
-        posts = posts_by_id(db, (r.id for feed in stale for r in feed.refs))
-        base = config.site.base_url.rstrip("/")
-        for feed in stale:
-            writer.write(file_for(feed.path), atom_feed(feed.title, base + feed.path, base + feed.page_path,
-                                                        [posts[r.id] for r in feed.refs],
-                                                        lambda p, links=feed.links: base + links[p.id], feed.locale),
-                         claimed=True)
-
-        groups = sitemap_groups(specs, plan)
-        for name, members in groups.items():
+        groups = sitemap_groups(specs, plan, config.site.base_url)
+        for name, group in groups.items():
             relative = f"sitemaps/{name}.xml"
-            signature = group_signature(members, config.site.base_url)
-            if not writer.keep(relative, signature) and not writer.adopt(relative, signature):
-                writer.write(relative, sitemap(members, config.site.base_url), claimed=True)
+            if not writer.keep(relative, group.signature) and not writer.adopt(relative, group.signature):
+                writer.write(relative, sitemap(group.entries(), config.site.base_url), claimed=True)
         media, missing_media = media_directory(db), []
         for name in sorted(plan.media_files):  # content-addressed: a name never changes its bytes
             relative = f"media/{name}"
@@ -181,9 +174,9 @@ def build_site(db: sqlite_utils.Database, config: Config, out: str | Path, searc
         writer.write("index.html", _root_page(config))
         for asset in sorted(STATIC.iterdir()):
             writer.write(f"static/{asset.name}", asset.read_bytes())
-        stage("feeds, sitemaps (beside rendering)")
+        stage("sitemaps (beside rendering)")
         rendered = rendering()
-        stage("render (after feeds)")
+        stage("render (after sitemaps)")
         indexed = len(stale_shards)
         if searching is not None:
             searching.get()  # re-raises a failure of the search index
@@ -200,12 +193,13 @@ def build_site(db: sqlite_utils.Database, config: Config, out: str | Path, searc
         discard(build)
         raise
     finally:
+        gc.unfreeze()
         if search_process is not None:
             search_process.terminate()
         if pool is not None:
             pool.terminate()
     publish(build, out)
-    return BuildReport(pages=len(specs), rendered=rendered, feeds=len(feeds), posts=len(plan.posts), out=out,
+    return BuildReport(pages=len(specs) + post_page_count, rendered=rendered, feeds=len(feeds), posts=len(plan.posts), out=out,
                        seconds=time.perf_counter() - started, kept_files=writer.kept,
                        search_shards=len(shards), indexed_shards=indexed, stages=stages,
                        missing_media=missing_media)

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from xml.sax.saxutils import XMLGenerator
 
-from marathon.config import Config
+from jinja2 import Environment
+
 from marathon.model import Post
 from site_builder.plan import PostRef, SitePlan
 from site_builder.routes import path_for
@@ -61,33 +62,44 @@ FEED_SIZE = 50
 
 @dataclass
 class FeedSpec:
+    """A feed as planned: what it lists, not yet its title (names of countries come from CLDR data,
+    loaded only where a feed is written)."""
+
     path: str
     page_path: str
-    title: str
+    kind: str  # "site", "country" or "campaign"
+    key: str  # the country code or campaign slug
     locale: str
-    refs: list[PostRef]
-    links: dict[str, str] = field(default_factory=dict)
+    post_ids: list[str]
+    links: dict[str, str] = field(default_factory=dict)  # post id -> its page's path for this locale
 
-    def signature(self, fingerprint: str) -> str:
-        blob = json.dumps([fingerprint, self.path, self.title, [(r.id, r.version) for r in self.refs], self.links],
-                          ensure_ascii=False)
+    def signature(self, fingerprint: str, plan: SitePlan) -> str:
+        versions = [(i, plan.by_id[i].version) for i in self.post_ids]
+        blob = json.dumps([fingerprint, self.path, self.kind, self.key, versions, self.links], ensure_ascii=False)
         return hashlib.blake2b(blob.encode(), digest_size=12).hexdigest()
 
 
-def feed_specs(plan: SitePlan, config: Config, environments: dict) -> list[FeedSpec]:
+def feed_title(feed: FeedSpec, env: Environment) -> str:
+    """'marathon', 'Қазақстан — marathon', '#МыВместе — marathon' in the feed's locale."""
+    title = env.globals["site_title"]
+    if feed.kind == "country":
+        return f"{env.filters['country_name'](feed.key)} — {title}"
+    if feed.kind == "campaign":
+        return f"{env.globals['campaign_name'](feed.key)} — {title}"
+    return title
+
+
+def feed_specs(plan: SitePlan, locales: tuple[str, ...]) -> list[FeedSpec]:
     """Atom feeds per locale: the whole site, each country, each campaign (50 newest each)."""
     specs = []
-    for locale in config.site.locales:
-        env = environments[locale]
-        title = env.globals["site_title"]
-        country_name, campaign_name = env.filters["country_name"], env.globals["campaign_name"]
-        specs.append(FeedSpec(path_for("feed", locale), path_for("home", locale), title, locale, plan.posts))
-        specs += [FeedSpec(path_for("country-feed", locale, code), path_for("country", locale, code),
-                           f"{country_name(code)} — {title}", locale, refs) for code, refs in plan.countries.items()]
-        specs += [FeedSpec(path_for("campaign-feed", locale, slug), path_for("campaign", locale, slug),
-                           f"{campaign_name(slug)} — {title}", locale, refs)
-                  for slug, refs in plan.campaigns.items() if refs]
-    for spec in specs:
-        spec.refs = spec.refs[:FEED_SIZE]
-        spec.links = {r.id: plan.post_path(r, spec.locale) for r in spec.refs}
+    for locale in locales:
+        lists: list[tuple[str, str, list[PostRef]]] = [("site", "", plan.posts)]
+        lists += [("country", code, refs) for code, refs in plan.countries.items()]
+        lists += [("campaign", slug, refs) for slug, refs in plan.campaigns.items() if refs]
+        for kind, key, refs in lists:
+            feed_path = path_for("feed" if kind == "site" else f"{kind}-feed", locale, key)
+            page_path = path_for("home" if kind == "site" else kind, locale, key)
+            newest = refs[:FEED_SIZE]
+            specs.append(FeedSpec(feed_path, page_path, kind, key, locale, [r.id for r in newest],
+                                  {r.id: plan.post_path(r, locale) for r in newest}))
     return specs

@@ -36,8 +36,8 @@ class PageSpec:
     signature: str = ""
 
     def sign(self, fingerprint: str, plan: SitePlan, cache: dict[int, str] | None = None) -> None:
-        """A digest of everything the page shows; ``cache`` holds the serialized link maps, which
-        the nine locales of a page share."""
+        """A digest of everything the page shows; ``cache`` holds the serialized lists and maps
+        that the nine locales of a page share (by identity: the specs keep them alive)."""
         cache = {} if cache is None else cache
 
         def flat(mapping: dict[str, str]) -> str:
@@ -46,11 +46,13 @@ class PageSpec:
                 cache[key] = "\x1e".join(f"{k}\x1f{v}" for k, v in mapping.items())
             return cache[key]
 
-        by_id = plan.by_id
+        versions = cache.get(id(self.post_ids))
+        if versions is None:
+            by_id = plan.by_id
+            versions = cache[id(self.post_ids)] = "\x1e".join(f"{i}\x1f{by_id[i].version}" for i in self.post_ids)
         parts = [fingerprint, self.kind, self.key, self.locale, str(self.number), self.path, self.template,
-                 "\x1e".join(f"{i}\x1f{by_id[i].version}" for i in self.post_ids),
-                 "\x1e".join(f"{k}\x1f{v}" for k, v in self.links.items()),
-                 flat(self.translations), flat(self.switcher) if self.switcher is not None else "",
+                 versions, flat(self.links), flat(self.translations),
+                 flat(self.switcher) if self.switcher is not None else "",
                  json.dumps(self.extra, ensure_ascii=False, sort_keys=True, default=str) if self.extra else ""]
         self.signature = hashlib.blake2b("\x1d".join(parts).encode(), digest_size=12).hexdigest()
 
@@ -74,37 +76,60 @@ def _listing(plan: SitePlan, kind: str, key: str, template: str, refs: list[Post
     specs = []
     for number in range(1, count + 1):
         chunk = shown[(number - 1) * per_page: number * per_page]
+        ids = [r.id for r in chunk]  # one list and, for posts with one page each, one link map
+        links = {r.id: r.only_path for r in chunk} if all(r.only_path for r in chunk) else None
         translations = {loc: path_for(kind, loc, key, number) for loc in plan.locales}
         for locale in plan.locales:
             context = dict(extra, total=len(refs), page_count=count, more=len(refs) > len(shown) and number == count,
                            prev_path=path_for(kind, locale, key, number - 1) if number > 1 else None,
                            next_path=path_for(kind, locale, key, number + 1) if number < count else None)
             specs.append(PageSpec(kind, key, locale, number, translations[locale], template, f"{kind}:{key}",
-                                  [r.id for r in chunk], {r.id: plan.post_path(r, locale) for r in chunk},
+                                  ids, links if links is not None else {r.id: plan.post_path(r, locale) for r in chunk},
                                   translations, translations, context))
     return specs
 
 
-def _post_pages(plan: SitePlan) -> list[PageSpec]:
-    specs = []
-    every_locale = {}  # one translations dict per post, shared by its nine pages
-    unit = ""
-    for n, ref in enumerate(plan.posts):
-        if n % 250 == 0:
-            unit = f"posts:{n // 250}"
-        ids = [ref.id, *(other.id for other in plan.also_on.get(ref.id, ()))]
-        segment = quote(ref.id)
-        if plan.translated(ref):
-            every_locale = {loc: f"/{loc}/posts/{segment}/" for loc in plan.locales}
-            for locale, path in every_locale.items():
-                specs.append(PageSpec("post", ref.id, locale, 1, path, "post.html", unit, ids, NO_LINKS, every_locale,
-                                      every_locale, NOT_ARCHIVED))
-        else:  # one page; the switcher leads to the post's place in each locale's monthly archive
-            path = f"/{ref.home}/posts/{segment}/"
-            archive = {"archived": True, "month": ref.month, "month_page": plan.month_page_of(ref)}
-            specs.append(PageSpec("post", ref.id, ref.home, 1, path, "post.html", unit, ids, NO_LINKS,
-                                  {ref.home: path}, None, archive))
-    return specs
+POSTS_PER_UNIT = 250  # post pages rendered together (one store read for their posts)
+
+
+def post_key(ref: PostRef) -> str:
+    """A post's entry in the build manifest: its pages are kept or rendered together."""
+    return f"post:{ref.id}"
+
+
+def post_record(plan: SitePlan, ref: PostRef, fingerprint: str) -> str:
+    """What a post's pages show, as the manifest records it: the locales of its pages (which name
+    its files, see ``post_files``), the site's fingerprint, the post's version and its cross-posts',
+    and its place in the archive when it has one page. A big site has 100,000 posts and nine times
+    as many post pages, so posts are compared one by one rather than page by page, and with a
+    plain string: the versions are digests already."""
+    if plan.translated(ref):
+        record = f"{plan.all_locales} {fingerprint} {ref.version}"
+    else:
+        record = f"{ref.home} {fingerprint} {ref.version} {ref.month} {plan.month_page_of(ref)}"
+    also_on = plan.also_on.get(ref.id)
+    if also_on:
+        record += "".join(f" {other.id}\x1f{other.version}" for other in also_on)
+    return record
+
+
+def post_files(key: str, record: str) -> list[str]:
+    """The files a post's manifest entry stands for: its page in each of the recorded locales."""
+    segment = quote(key.split(":", 1)[1])
+    return [f"{locale}/posts/{segment}/index.html" for locale in record.split(" ", 1)[0].split(",")]
+
+
+def post_pages(plan: SitePlan, ref: PostRef, unit: str) -> list[PageSpec]:
+    """A post's pages: one per locale for the newest months, else one in its home locale whose
+    language switcher leads to the post's place in each locale's monthly archive."""
+    ids = [ref.id, *(other.id for other in plan.also_on.get(ref.id, ()))]
+    if plan.translated(ref):
+        every_locale = {loc: f"/{loc}/posts/{ref.segment}/" for loc in plan.locales}
+        return [PageSpec("post", ref.id, locale, 1, path, "post.html", unit, ids, NO_LINKS, every_locale,
+                         every_locale, NOT_ARCHIVED) for locale, path in every_locale.items()]
+    archive = {"archived": True, "month": ref.month, "month_page": plan.month_page_of(ref)}
+    return [PageSpec("post", ref.id, ref.home, 1, ref.only_path, "post.html", unit, ids, NO_LINKS,
+                     {ref.home: ref.only_path}, None, archive)]
 
 
 NOT_ARCHIVED: dict[str, Any] = {"archived": False}  # shared by many specs, never mutated
@@ -121,8 +146,9 @@ def _home(plan: SitePlan, per_page: int) -> list[PageSpec]:
         if spec.number == 1:
             featured = [(ref.id, captions.get(spec.locale, "")) for ref, captions in plan.featured]
             spec.extra.update(nav=nav, featured=featured)
-            spec.post_ids += [ref.id for ref, _ in plan.featured]
-            spec.links.update({ref.id: plan.post_path(ref, spec.locale) for ref, _ in plan.featured})
+            # New objects: the listing's lists and maps are shared by its locales.
+            spec.post_ids = spec.post_ids + [ref.id for ref, _ in plan.featured]
+            spec.links = {**spec.links, **{ref.id: plan.post_path(ref, spec.locale) for ref, _ in plan.featured}}
     return specs
 
 
@@ -141,10 +167,11 @@ def _archive(plan: SitePlan) -> list[PageSpec]:
 
 def build_pages(plan: SitePlan, config: Config, fingerprint: str, search_bundles: list[str],
                 signed: bool = True) -> list[PageSpec]:
-    """Every page of the site in every locale, signed (unless ``signed`` is false: the caller signs
-    them one by one, see ``PageSpec.sign``). A unit's pages come one after another."""
+    """Every page of the site in every locale but the posts' own (see ``post_pages``), signed
+    (unless ``signed`` is false: the caller signs them one by one, see ``PageSpec.sign``). A unit's
+    pages come one after another."""
     per_page = config.site.posts_per_page
-    specs = _home(plan, per_page) + _post_pages(plan)
+    specs = _home(plan, per_page)
     for code, refs in plan.countries.items():
         specs += _listing(plan, "country", code, "country.html", refs, per_page, {"country": code})
     for slug, refs in plan.campaigns.items():

@@ -65,6 +65,7 @@ class SitePlan:
     featured: list[tuple[PostRef, dict[str, str]]] = field(default_factory=list)
     month_position: dict[str, int] = field(default_factory=dict)  # post id -> place in its month, newest first
     media_files: set[str] = field(default_factory=set)  # cached images the shown posts use
+    all_locales: str = ""  # the locales joined by commas, as a post's manifest entry names them
 
     def translated(self, ref: PostRef) -> bool:
         return ref.month >= self.translated_from
@@ -102,15 +103,19 @@ def make_plan(db: sqlite_utils.Database, config: Config, budget: int | None = No
     locales, default = config.site.locales, config.site.default_locale
     refs = []
     media_files: set[str] = set()
+    homes: dict[str | None, str] = {}  # language -> home locale, for every language but Uzbek
     for row in post_summaries(db):
-        if row["media_files"] and not row["duplicate_of"]:
-            media_files.update(row["media_files"])
-        published = parse_datetime(row["published"])
-        refs.append(PostRef(id=row["id"], published=published, month=published.strftime("%Y-%m"),
-                            lang=row["lang"], country=row["country"], countries=row["countries"],
-                            campaigns=row["campaigns"], organization=row["organization"] or "",
-                            duplicate_of=row["duplicate_of"], version=row["version"],
-                            home=home_locale(row["lang"], row["head"] or "", locales, default)))
+        if row.media_files and not row.duplicate_of:
+            media_files.update(row.media_files)
+        published = parse_datetime(row.published)
+        month = row.published[:7] if row.published[4:5] == "-" else published.strftime("%Y-%m")
+        home = homes.get(row.lang)
+        if home is None:
+            home = home_locale(row.lang, row.head or "", locales, default)
+            if row.lang != "uz":  # Uzbek's depends on each post's script
+                homes[row.lang] = home
+        refs.append(PostRef(row.id, published, month, row.lang, row.country, row.countries, row.campaigns,
+                            row.organization or "", row.duplicate_of, row.version, home))
     by_id = {ref.id: ref for ref in refs}
     shown = [ref for ref in refs if not ref.duplicate_of]
     also_on: dict[str, list[PostRef]] = {}
@@ -118,17 +123,18 @@ def make_plan(db: sqlite_utils.Database, config: Config, budget: int | None = No
         if ref.duplicate_of and ref.duplicate_of in by_id:
             also_on.setdefault(ref.duplicate_of, []).append(ref)
     plan = SitePlan(locales=locales, posts=shown, by_id=by_id, also_on=also_on, months={}, translated_from="",
-                    media_files=media_files,
+                    media_files=media_files, all_locales=",".join(locales),
                     campaigns={c.slug: [] for c in config.campaigns},
                     campaign_config={c.slug: c for c in config.campaigns})
     languages: dict[str, list[PostRef]] = {}
+    slugs: dict[str, str] = {}  # organization -> slug: a few dozen organizations, 100,000 posts
     for ref in shown:
         for country in ref.countries or ([ref.country] if ref.country else []):
             plan.countries.setdefault(country, []).append(ref)
         for slug in ref.campaigns:
             plan.campaigns.setdefault(slug, []).append(ref)
         if ref.organization:
-            slug = slugify(ref.organization)
+            slug = slugs.get(ref.organization) or slugs.setdefault(ref.organization, slugify(ref.organization))
             plan.organization_names.setdefault(slug, ref.organization)
             plan.organizations.setdefault(slug, []).append(ref)
         if ref.lang:

@@ -26,6 +26,7 @@ from markupsafe import Markup, escape
 from marathon.config import Config
 from marathon.model import Post
 from marathon.store import PostHead, cached_media, post_heads, posts_by_id
+from site_builder.feeds import FeedSpec, atom_feed, feed_title
 from site_builder.pages import PageSpec, switcher_of
 from site_builder.routes import file_for
 from site_builder.writer import write_file
@@ -262,6 +263,19 @@ class PageRenderer:
                 write_file(path, html.encode("utf-8"))
         return len(specs)
 
+    def render_feeds(self, feeds: list[FeedSpec]) -> int:
+        """Write Atom feeds (one store read for all their posts)."""
+        posts = posts_by_id(self.db, (i for feed in feeds for i in feed.post_ids))
+        base = self.config.site.base_url.rstrip("/")
+        for feed in feeds:
+            title = feed_title(feed, self.environments[feed.locale])
+            data = atom_feed(title, base + feed.path, base + feed.page_path, [posts[i] for i in feed.post_ids],
+                             lambda post, links=feed.links: base + links[post.id], feed.locale)
+            path = self.root / file_for(feed.path)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_file(path, data)
+        return 0  # feeds are not pages
+
 
 _worker: PageRenderer | None = None
 
@@ -276,6 +290,11 @@ def _render_in_worker(specs: list[PageSpec]) -> int:
     return _worker.render_unit(specs)
 
 
+def _feeds_in_worker(feeds: list[FeedSpec]) -> int:
+    assert _worker is not None
+    return _worker.render_feeds(feeds)
+
+
 def start_workers(db_path: str, config: Config, root: Path, count: int, fresh: bool = False):
     """A pool of ``count`` forked render processes. Fork it before planning a big build: children
     then start small instead of inheriting (and slowly copying) the plan's memory."""
@@ -283,37 +302,49 @@ def start_workers(db_path: str, config: Config, root: Path, count: int, fresh: b
     return context.Pool(count, initializer=_start_worker, initargs=(db_path, config, root, fresh))
 
 
-class UnitStream:
-    """Units handed to the worker pool one at a time, as planning finishes each (a build from
-    nothing renders while the rest of the site is still being signed)."""
+class RenderQueue:
+    """Pages, a unit at a time, and feeds to render, sent to the worker pool as planning finds
+    them (the workers render while the rest of the site is still being compared), or rendered in
+    this process when there are fewer than ``parallel_from`` pages (shipping them costs more)."""
 
-    def __init__(self, pool) -> None:
-        self.pool, self.pending, self.unit = pool, [], []
+    def __init__(self, pool, local: Callable[[], PageRenderer], parallel_from: int = 0) -> None:
+        self.pool, self.local, self.parallel_from = pool, local, parallel_from
+        self.unit: list[PageSpec] = []
+        self.held: list[tuple[Callable, list]] = []  # work kept back until it is worth a worker
+        self.held_pages = 0
+        self.parallel = False  # once work went to the pool, all of it does
+        self.pending: list = []
 
     def add(self, spec: PageSpec) -> None:
         if self.unit and self.unit[-1].unit != spec.unit:
-            self._send()
+            self._send(_render_in_worker, self.unit, len(self.unit))
+            self.unit = []
         self.unit.append(spec)
 
-    def _send(self) -> None:
-        self.pending.append(self.pool.apply_async(_render_in_worker, (self.unit,)))
-        self.unit = []
+    def add_feeds(self, feeds: list[FeedSpec]) -> None:
+        if feeds:
+            self._send(_feeds_in_worker, feeds, 0)
+
+    def _send(self, function: Callable, work: list, pages: int) -> None:
+        if self.pool is None or (not self.parallel and self.held_pages + pages < self.parallel_from):
+            self.held.append((function, work))
+            self.held_pages += pages
+            return
+        self.parallel = True
+        for held_function, held_work in self.held:
+            self.pending.append(self.pool.apply_async(held_function, (held_work,)))
+        self.held, self.held_pages = [], 0
+        self.pending.append(self.pool.apply_async(function, (work,)))
 
     def finish(self) -> Callable[[], int]:
-        """Send the last unit; returns a function that waits for every page and counts them."""
+        """Send or render what is left; returns a function that waits for every page and counts them."""
         if self.unit:
-            self._send()
-        return lambda: sum(result.get() for result in self.pending)
-
-
-def start_rendering(db: sqlite_utils.Database, config: Config, root: Path, units: list[list[PageSpec]],
-                    pool=None, fresh: bool = False) -> Callable[[], int]:
-    """Start rendering ``units`` into ``root``; returns a function that waits for the pages and
-    counts them. With ``pool`` this process is free meanwhile (feeds, sitemaps); without, the
-    pages are rendered here before it returns."""
-    if pool is None:
-        renderer = PageRenderer(db, config, root, fresh)
-        count = sum(renderer.render_unit(unit) for unit in units)
-        return lambda: count
-    pending = pool.map_async(_render_in_worker, units, chunksize=1)
-    return lambda: sum(pending.get())
+            self._send(_render_in_worker, self.unit, len(self.unit))
+            self.unit = []
+        count = 0
+        if self.held:
+            renderer = self.local()
+            for function, work in self.held:
+                count += renderer.render_unit(work) if function is _render_in_worker else renderer.render_feeds(work)
+            self.held = []
+        return lambda: count + sum(result.get() for result in self.pending)

@@ -10,52 +10,77 @@ from __future__ import annotations
 
 import hashlib
 import io
-from xml.sax.saxutils import XMLGenerator
+from dataclasses import dataclass
+from typing import Callable
+from xml.sax.saxutils import XMLGenerator, escape, quoteattr
 
 from site_builder.pages import PageSpec
-from site_builder.plan import SitePlan
+from site_builder.plan import PostRef, SitePlan
 
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML = "http://www.w3.org/1999/xhtml"
 
 
-def sitemap_groups(specs: list[PageSpec], plan: SitePlan) -> dict[str, list[PageSpec]]:
-    groups: dict[str, list[PageSpec]] = {}
-    for spec in specs:
-        if spec.kind == "post":
-            name = f"posts-{plan.by_id[spec.key].month}"
-        elif spec.kind == "month":
-            name = f"archive-{spec.key[:4]}"
-        else:
-            name = spec.kind
-        groups.setdefault(name, []).append(spec)
-    return groups
+Entry = tuple[str, dict[str, str]]  # a page's path and its translations (locale -> path)
 
 
-def group_signature(specs: list[PageSpec], base_url: str) -> str:
-    blob = "\n".join(f"{s.path} {sorted(s.translations.items())}" for s in specs)
+@dataclass
+class SitemapGroup:
+    """One sitemap file: a signature of its addresses, and the addresses, made only when written."""
+
+    signature: str
+    entries: Callable[[], list[Entry]]
+
+
+def _signature(base_url: str, blob: str) -> str:
     return hashlib.blake2b(f"{base_url}\n{blob}".encode(), digest_size=12).hexdigest()
 
 
-def sitemap(specs: list[PageSpec], base_url: str) -> bytes:
-    """One <url> per page, each listing all its translations."""
-    base = base_url.rstrip("/")
-    buffer = io.StringIO()
-    xml = XMLGenerator(buffer, "utf-8", short_empty_elements=True)
-    xml.startDocument()
-    xml.startElement("urlset", {"xmlns": SITEMAP, "xmlns:xhtml": XHTML})
+def _post_entries(plan: SitePlan, refs: list[PostRef]) -> list[Entry]:
+    entries = []
+    for ref in refs:
+        if plan.translated(ref):
+            translations = {loc: f"/{loc}/posts/{ref.segment}/" for loc in plan.locales}
+            entries += [(path, translations) for path in translations.values()]
+        else:
+            entries.append((ref.only_path, {ref.home: ref.only_path}))
+    return entries
+
+
+def sitemap_groups(specs: list[PageSpec], plan: SitePlan, base_url: str) -> dict[str, SitemapGroup]:
+    """Post pages by month (from the plan: posts have no specs until they are rendered), the
+    other pages by kind, monthly archives by year."""
+    groups: dict[str, SitemapGroup] = {}
+    for month, refs in plan.months.items():
+        blob = plan.all_locales + "\n" + "\n".join(f"{ref.segment} {ref.only_path}" for ref in refs)
+        groups[f"posts-{month}"] = SitemapGroup(_signature(base_url, blob),
+                                                lambda refs=refs: _post_entries(plan, refs))
+    by_name: dict[str, list[PageSpec]] = {}
     for spec in specs:
-        xml.startElement("url", {})
-        xml.startElement("loc", {})
-        xml.characters(base + spec.path)
-        xml.endElement("loc")
-        for locale, path in spec.translations.items():
-            xml.startElement("xhtml:link", {"rel": "alternate", "hreflang": locale, "href": base + path})
-            xml.endElement("xhtml:link")
-        xml.endElement("url")
-    xml.endElement("urlset")
-    xml.endDocument()
-    return buffer.getvalue().encode("utf-8")
+        by_name.setdefault(f"archive-{spec.key[:4]}" if spec.kind == "month" else spec.kind, []).append(spec)
+    for name, members in by_name.items():
+        blob = "\n".join(f"{s.path} {sorted(s.translations.items())}" for s in members)
+        groups[name] = SitemapGroup(_signature(base_url, blob),
+                                    lambda members=members: [(s.path, s.translations) for s in members])
+    return groups
+
+
+def sitemap(entries: list[Entry], base_url: str) -> bytes:
+    """One <url> per page, each listing all its translations. Written as strings rather than with
+    an XML writer: a month's post pages at 100,000 posts are 130,000 elements, and a post's nine
+    pages share one list of alternates, made once."""
+    base = base_url.rstrip("/")
+    alternates: dict[int, str] = {}  # id of a translations dict -> its <xhtml:link> elements
+    parts = ['<?xml version="1.0" encoding="utf-8"?>\n', f'<urlset xmlns="{SITEMAP}" xmlns:xhtml="{XHTML}">']
+    for path, translations in entries:
+        links = alternates.get(id(translations))
+        if links is None:
+            links = alternates[id(translations)] = "".join(
+                f'<xhtml:link rel="alternate" hreflang={quoteattr(locale)} href={quoteattr(base + alternate)}/>'
+                for locale, alternate in translations.items())
+        parts.append(f"<url><loc>{escape(base + path)}</loc>{links}</url>")
+    parts.append("</urlset>")
+    return "".join(parts).encode("utf-8")
 
 
 def sitemap_index(paths: list[str], base_url: str) -> bytes:

@@ -11,6 +11,7 @@ import shutil
 from pathlib import Path
 
 from marathon.errors import BuildError
+from site_builder.pages import post_files
 
 
 def write_file(path: Path, data: bytes) -> None:
@@ -20,7 +21,11 @@ def write_file(path: Path, data: bytes) -> None:
 
 
 class Writer:
-    """Keeps what ``root`` already holds (``known``: file -> signature) and writes the rest."""
+    """Keeps what ``root`` already holds (``known``: file -> signature) and writes the rest.
+
+    Most manifest keys are files. Two stand for several: ``search:<shard>`` for a search shard's
+    directory and ``post:<id>`` for a post's pages in every locale (site_builder/pages.py).
+    """
 
     def __init__(self, root: Path, known: dict[str, str] | None = None, published: Path | None = None,
                  published_known: dict[str, str] | None = None):
@@ -44,6 +49,15 @@ class Writer:
         self.claim(relative)
         self.manifest[relative] = signature
         if self.known.get(relative) == signature:
+            self.kept += 1
+            return True
+        return False
+
+    def keep_post(self, key: str, record: str) -> bool:
+        """``keep`` for a post's manifest entry, unclaimed: its key is its id, unique in the store,
+        and its files are under a path no other page has (100,000 claims cost 0.1 s)."""
+        self.manifest[key] = record
+        if self.known.get(key) == record:
             self.kept += 1
             return True
         return False
@@ -86,6 +100,12 @@ class Writer:
         shutil.copytree(self.published / relative, self.root / relative, copy_function=os.link)
         return True
 
+    def adopt_post(self, key: str, record: str) -> bool:
+        """``adopt`` for the pages of a post's manifest entry."""
+        if self.published is None or self.published_known.get(key) != record:
+            return False
+        return all(self._link(relative, self.published / relative) for relative in post_files(key, record))
+
     def write_link(self, relative: str, source: Path) -> bool:
         """A claimed file as a hard link of ``source`` (a copy across file systems); False, and
         nothing recorded, if ``source`` is gone."""
@@ -100,12 +120,23 @@ class Writer:
         write_file(self._path(relative), data)
 
     def remove_stale(self) -> int:
-        """Delete what the directory held that this build no longer has; returns how many."""
+        """Delete what the directory held that this build no longer has; returns how many files
+        and search shards went."""
         removed = 0
-        for relative in self.known.keys() - self.manifest.keys():
-            if relative.startswith("search:"):
-                shutil.rmtree(self.root / "search" / relative.split(":", 1)[1], ignore_errors=True)
+        for key, record in self.known.items():
+            now = self.manifest.get(key)
+            if now == record:
+                continue
+            if key.startswith("search:"):
+                if now is None:
+                    shutil.rmtree(self.root / "search" / key.split(":", 1)[1], ignore_errors=True)
+                    removed += 1
+                continue  # a shard indexed again replaced its own directory
+            if key.startswith("post:"):  # a post gone, or its pages now in other locales
+                stale = set(post_files(key, record)) - set(post_files(key, now) if now is not None else ())
             else:
+                stale = {key} if now is None else set()
+            for relative in stale:
                 path = self.root / relative
                 path.unlink(missing_ok=True)
                 if path.name == "index.html":
@@ -113,5 +144,5 @@ class Writer:
                         path.parent.rmdir()  # a post page's own directory
                     except OSError:
                         pass
-            removed += 1
+                removed += 1
         return removed

@@ -139,6 +139,14 @@ def test_hiding_a_post_hides_its_cross_posts_too(db):
     assert {p.id for p in iter_posts(db, include_hidden=True)} == {"p1", "p2", "p3", "spam"}
 
 
+def test_the_site_plans_without_hidden_posts_or_their_cross_posts(db):
+    from marathon.store import post_summaries
+
+    db.execute("UPDATE posts SET duplicate_of = 'spam' WHERE id = 'p3'")
+    apply_curation(db, Curation(hidden=(Hidden("spam", "spam"),)))
+    assert [row.id for row in post_summaries(db)] == [p.id for p in iter_posts(db)] == ["p2", "p1"]
+
+
 def test_a_featured_cross_post_stands_for_the_post_shown_in_its_place(db):
     db.execute("UPDATE posts SET duplicate_of = 'p1' WHERE id = 'p2'")
     apply_curation(db, Curation(featured=(Featured("p2", {"en": "Caption"}), Featured("p1", {}), Featured("p3", {}))))

@@ -53,7 +53,7 @@ def test_a_failed_build_leaves_the_published_site_in_place(tmp_path, monkeypatch
     def broken(*args, **kwargs):
         raise RuntimeError("template exploded")
 
-    monkeypatch.setattr("site_builder.build.atom_feed", broken)
+    monkeypatch.setattr("site_builder.render.atom_feed", broken)
     with pytest.raises(RuntimeError):
         build_site(db, config, out, full=True)
     assert (out / "en" / "index.html").read_text(encoding="utf-8") == before
@@ -186,6 +186,44 @@ def test_beyond_the_page_budget_old_posts_keep_one_page_in_their_own_language(tm
     assert f'href="/en/archive/2020-04/#post-{old.id}"' in page  # the switcher leads to the post's month
     assert 'hreflang="en"' not in page.split("</head>")[0]  # no alternate that does not exist
     assert f'id="post-{old.id}"' in (out / "en" / "archive" / "2020-04" / "index.html").read_text(encoding="utf-8")
+
+
+def _site(out) -> dict[str, bytes]:
+    root = out.resolve()
+    return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def test_a_post_leaving_the_page_budget_loses_its_other_pages_in_a_rebuild(tmp_path, monkeypatch):
+    db, old = _store_with_one_post(tmp_path / "s.db")  # Kazakh, April 2020
+    config = load_config(bundled_path("marathon.toml"))
+    monkeypatch.setattr("site_builder.plan.POST_PAGE_BUDGET", 2 + 8)  # one post in nine locales
+    out = tmp_path / "output"
+    build_site(db, config, out, search=False)
+    assert (out / "en" / "posts" / old.id / "index.html").exists()
+    for n, month in enumerate((6, 7)):  # the second rebuild brings the spare build up to date too
+        _add(db, _post("kg-osh-tg", f"9{n}", datetime(2021, month, 1, tzinfo=timezone.utc), "Жаштар"), "ky", "KG")
+        build_site(db, config, out, search=False)
+        assert not (out / "en" / "posts" / old.id).exists()
+        assert (out / "kk" / "posts" / old.id / "index.html").exists()
+        fresh = tmp_path / f"fresh{n}"
+        build_site(db, config, fresh, search=False)
+        assert _site(out) == _site(fresh)  # file for file and byte for byte what a build from nothing makes
+
+
+def test_a_manifest_in_another_format_is_not_trusted(tmp_path):
+    import marshal
+
+    db, _ = _store_with_one_post(tmp_path / "s.db")
+    config = load_config(bundled_path("marathon.toml"))
+    out = tmp_path / "output"
+    for _ in range(2):
+        build_site(db, config, out, search=False)
+    for manifest in (tmp_path / ".output-builds").glob("*.manifest"):  # as an older marathon wrote them
+        entries = marshal.loads(manifest.read_bytes())
+        entries.pop("\x00format")
+        manifest.write_bytes(marshal.dumps(entries))
+    report = build_site(db, config, out, search=False)
+    assert report.rendered == report.pages
 
 
 def test_each_archived_post_page_switches_to_its_own_archive_row(tmp_path, monkeypatch):
