@@ -140,6 +140,9 @@ def build_site(db: sqlite_utils.Database, config: Config, out: str | Path, searc
                 if not writer.keep_post(key, record) and not writer.adopt_post(key, record):
                     for spec in post_pages(plan, ref, f"posts:{n // POSTS_PER_UNIT}"):
                         queue.add(spec)
+            # Pages of posts gone or now in fewer locales (a month leaving the page budget: 8,000
+            # files) are deleted by a worker, beside rendering.
+            queue.add_removals(writer.stale_post_files())
             feeds = feed_specs(plan, config.site.locales)
             stale_feeds: dict[str, list[FeedSpec]] = {}
             for feed in feeds:

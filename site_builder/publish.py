@@ -61,8 +61,9 @@ def save_manifest(build: Path, manifest: dict[str, str]) -> None:
 
 
 def _clone(source: Path, target: Path) -> None:
-    """``target`` as a copy of ``source`` made of hard links: no bytes copied. Files are only ever
-    replaced by rename in a build, never written through, so the two never affect each other."""
+    """``target`` as a copy of ``source`` made of hard links: no bytes copied. A build replaces a
+    file it shares with the other build by rename, never writes through it (writer.write_file), so
+    the two never affect each other."""
     if shutil.which("cp") and subprocess.run(["cp", "-al", str(source), str(target)]).returncode == 0:
         return
     shutil.rmtree(target, ignore_errors=True)

@@ -358,3 +358,18 @@ def test_a_failing_search_index_fails_the_build_and_keeps_the_published_site(tmp
     assert (out / "ru" / "posts" / post.id / "index.html").exists()
     assert not (out / "search").exists()  # the published build is the one before
     assert len([p for p in (tmp_path / ".output-builds").iterdir() if p.is_dir()]) == 1
+
+
+def test_a_build_rewrites_its_own_files_in_place_and_never_writes_through_a_shared_one(tmp_path):
+    from site_builder.writer import write_file
+
+    alone, shared, published = tmp_path / "alone.html", tmp_path / "shared.html", tmp_path / "published.html"
+    alone.write_bytes(b"an old page, longer than the new one")
+    published.write_bytes(b"the published page")
+    shared.hardlink_to(published)
+    inode = alone.stat().st_ino
+    write_file(alone, b"new page")
+    write_file(shared, b"the next build's page")
+    assert alone.read_bytes() == b"new page" and alone.stat().st_ino == inode  # truncated to its new length
+    assert shared.read_bytes() == b"the next build's page"
+    assert published.read_bytes() == b"the published page" and shared.stat().st_ino != published.stat().st_ino
