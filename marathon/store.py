@@ -202,8 +202,9 @@ def post_summaries(db: sqlite_utils.Database) -> Iterator[PostSummary]:
     post's text, enough to tell its script (None for other languages); ``media_files`` its images in the
     media cache; ``version`` changes whenever anything shown of the post does."""
     # Read from the covering index; SQLite seeks a row in the table (with its text) only for
-    # the head of an Uzbek post. What the version digests is joined by SQLite, not here.
-    shown = " || char(31) || ".join(f"ifnull({column}, '')" for column in SUMMARY_COLUMNS[1:] + ("media",))
+    # the head of an Uzbek post. What the version digests is serialized by SQLite (json_array: a
+    # third of the cost of the same in Python or with || in SQL).
+    shown = f"json_array({', '.join(SUMMARY_COLUMNS[1:] + ('media',))})"
     sql = ("SELECT id, published, lang, country, countries, campaigns, organization, duplicate_of, hidden_reason, "
            f"media, CASE WHEN lang = 'uz' THEN substr(title || ' ' || text, 1, 120) END, {shown} "
            "FROM posts INDEXED BY idx_posts_summary ORDER BY published_utc DESC, id")

@@ -134,11 +134,13 @@ def build_site(db: sqlite_utils.Database, config: Config, out: str | Path, searc
             # Post pages first: nine in ten of a big site's pages, compared a post at a time, and
             # new posts, the newest, come first, so the workers start on them at once.
             post_page_count, locale_count = 0, len(plan.locales)
+            # A rebuild's few changed posts go in small units, shared out evenly between the workers.
+            per_unit = POSTS_PER_UNIT if not known else POSTS_PER_UNIT // 10
             for n, ref in enumerate(plan.posts):
                 key, record = post_key(ref), post_record(plan, ref, fingerprint)
                 post_page_count += locale_count if plan.translated(ref) else 1
                 if not writer.keep_post(key, record) and not writer.adopt_post(key, record):
-                    for spec in post_pages(plan, ref, f"posts:{n // POSTS_PER_UNIT}"):
+                    for spec in post_pages(plan, ref, f"posts:{n // per_unit}"):
                         queue.add(spec)
             # Pages of posts gone or now in fewer locales (a month leaving the page budget: 8,000
             # files) are deleted by a worker, beside rendering.
@@ -174,7 +176,9 @@ def build_site(db: sqlite_utils.Database, config: Config, out: str | Path, searc
                 missing_media.append(name)
         writer.write("sitemap.xml", sitemap_index([f"/sitemaps/{name}.xml" for name in groups], config.site.base_url))
         writer.write("robots.txt", robots_txt(config.site.base_url))
-        writer.write("index.html", _root_page(config))
+        # The root page changes only with the site (its CLDR names cost 0.1 s to load).
+        if not writer.keep("index.html", fingerprint) and not writer.adopt("index.html", fingerprint):
+            writer.write("index.html", _root_page(config), claimed=True)
         for asset in sorted(STATIC.iterdir()):
             writer.write(f"static/{asset.name}", asset.read_bytes())
         stage("sitemaps (beside rendering)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import multiprocessing
+import os
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -324,6 +325,10 @@ _worker: PageRenderer | None = None
 
 def _start_worker(db_path: str, config: Config, root: Path, fresh: bool) -> None:
     global _worker
+    if not fresh:
+        # A rebuild waits on the builder comparing the whole site, not on its few pages: the
+        # workers yield the CPU to it.
+        os.nice(5)
     _worker = PageRenderer(sqlite_utils.Database(db_path), config, root, fresh)
     _worker.warm_up()
 

@@ -84,20 +84,27 @@ class Writer:
         return path
 
     def _link(self, relative: str, source: Path, copy_across_devices: bool = False) -> bool:
-        """``relative`` as a hard link of ``source``, put in place by rename; False if ``source`` is gone."""
+        """``relative`` as a hard link of ``source`` (what the directory held there goes: no reader
+        is served from it); False if ``source`` is gone."""
         path = self._path(relative)
-        temporary = path.with_name(path.name + ".tmp")
-        temporary.unlink(missing_ok=True)
-        try:
-            os.link(source, temporary)
-        except FileNotFoundError:
-            return False
-        except OSError:
-            if not copy_across_devices:
-                raise
-            shutil.copyfile(source, temporary)
-        os.replace(temporary, path)
-        return True
+        for attempt in range(2):
+            try:
+                os.link(source, path)
+                return True
+            except FileExistsError:
+                if attempt:
+                    raise
+                path.unlink()
+            except FileNotFoundError:
+                return False
+            except OSError:
+                if not copy_across_devices:
+                    raise
+                temporary = path.with_name(path.name + ".tmp")
+                shutil.copyfile(source, temporary)
+                os.replace(temporary, path)
+                return True
+        return False
 
     def adopt(self, relative: str, signature: str) -> bool:
         """Take a file the published build already renders this way (changed since the spare's build,
