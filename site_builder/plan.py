@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
 
 import sqlite_utils
 
@@ -34,8 +33,7 @@ class PostRef:
     """A post as the plan sees it: no text, only what places it on pages."""
 
     id: str
-    published: datetime
-    month: str
+    month: str  # "YYYY-MM" of its date in its own time zone
     lang: str | None
     country: str | None
     countries: list[str]
@@ -107,14 +105,14 @@ def make_plan(db: sqlite_utils.Database, config: Config, budget: int | None = No
     for row in post_summaries(db):
         if row.media_files and not row.duplicate_of:
             media_files.update(row.media_files)
-        published = parse_datetime(row.published)
-        month = row.published[:7] if row.published[4:5] == "-" else published.strftime("%Y-%m")
+        # The month as the post's own calendar has it: the ISO date's first seven characters.
+        month = row.published[:7] if row.published[4:5] == "-" else parse_datetime(row.published).strftime("%Y-%m")
         home = homes.get(row.lang)
         if home is None:
             home = home_locale(row.lang, row.head or "", locales, default)
             if row.lang != "uz":  # Uzbek's depends on each post's script
                 homes[row.lang] = home
-        refs.append(PostRef(row.id, published, month, row.lang, row.country, row.countries, row.campaigns,
+        refs.append(PostRef(row.id, month, row.lang, row.country, row.countries, row.campaigns,
                             row.organization or "", row.duplicate_of, row.version, home))
     by_id = {ref.id: ref for ref in refs}
     shown = [ref for ref in refs if not ref.duplicate_of]

@@ -69,7 +69,7 @@ def page(browser):
 
 
 def _ref(n: int, country: str = "KG", campaigns: tuple[str, ...] = (), month: str = "2021-03") -> PostRef:
-    return PostRef(id=f"p{n}", published=START, month=month, lang="ky", country=country, countries=[country],
+    return PostRef(id=f"p{n}", month=month, lang="ky", country=country, countries=[country],
                    campaigns=list(campaigns), organization="", duplicate_of=None, version="", home="ky")
 
 
