@@ -14,6 +14,13 @@ os.environ["NO_PROXY"] = "127.0.0.1,localhost"
 RESPONSES = Path(__file__).parent / "responses"
 
 
+@pytest.fixture(autouse=True)
+def own_default_store(tmp_path: Path, monkeypatch) -> None:
+    """A command run without --db uses its default store ($MARATHON_DB): each test gets its own,
+    never the developer's ./.marathon/marathon.db."""
+    monkeypatch.setenv("MARATHON_DB", str(tmp_path / "default-store" / "marathon.db"))
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "store.db"

@@ -74,6 +74,7 @@ def test_a_bad_jsonl_line_is_reported_with_its_number(tmp_path):
 
 def test_export_without_db_reads_the_documented_default_store(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("MARATHON_DB")  # set for every test by conftest.py
     source = tmp_path / "in.jsonl"
     source.write_text(json.dumps(POSTS[1], ensure_ascii=False) + "\n", encoding="utf-8")
     run("import", str(source))
