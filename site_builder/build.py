@@ -24,7 +24,8 @@ from site_builder.feeds import FeedSpec, feed_specs
 from site_builder.pages import POSTS_PER_UNIT, build_pages, post_key, post_pages, post_record
 from site_builder.plan import make_plan
 from site_builder.publish import discard, load_manifest, prepare_spare, publish, published_build, save_manifest
-from site_builder.render import HERE, PageRenderer, RenderQueue, make_environment, start_workers
+from site_builder.environment import HERE, make_environment
+from site_builder.render import PageRenderer, RenderQueue, start_workers
 from site_builder.routes import file_for
 from site_builder.search import plan_shards, run_search_jobs, search_jobs
 from site_builder.sitemap import robots_txt, sitemap, sitemap_groups, sitemap_index
