@@ -266,7 +266,7 @@ class PostHead:
 class PostCard:
     """What a listing's card shows of a post: the start of its text (226 characters: a 220-character
     cut with Jinja's truncate leeway of 5 needs one more to know it must cut), its date, origin and
-    language. A fifth of the cost of a whole post, without its JSON fields."""
+    language: read without the post's body and JSON fields."""
 
     id: str
     title: str

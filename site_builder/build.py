@@ -20,11 +20,11 @@ import sqlite_utils
 
 from marathon.config import Config
 from marathon.store import media_directory
+from site_builder.environment import HERE, make_environment
 from site_builder.feeds import FeedSpec, feed_specs
 from site_builder.pages import POSTS_PER_UNIT, build_pages, post_key, post_pages, post_record
 from site_builder.plan import make_plan
 from site_builder.publish import discard, load_manifest, prepare_spare, publish, published_build, save_manifest
-from site_builder.environment import HERE, make_environment
 from site_builder.render import PageRenderer, RenderQueue, start_workers
 from site_builder.routes import file_for
 from site_builder.search import plan_shards, run_search_jobs, search_jobs
@@ -207,7 +207,7 @@ def build_site(db: sqlite_utils.Database, config: Config, out: str | Path, searc
         if pool is not None:
             pool.terminate()
     publish(build, out)
-    return BuildReport(pages=len(specs) + post_page_count, rendered=rendered, feeds=len(feeds), posts=len(plan.posts), out=out,
-                       seconds=time.perf_counter() - started, kept_files=writer.kept,
+    return BuildReport(pages=len(specs) + post_page_count, rendered=rendered, feeds=len(feeds), posts=len(plan.posts),
+                       out=out, seconds=time.perf_counter() - started, kept_files=writer.kept,
                        search_shards=len(shards), indexed_shards=indexed, stages=stages,
                        missing_media=missing_media)

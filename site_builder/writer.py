@@ -149,7 +149,7 @@ class Writer:
             if key.startswith("post:"):
                 now = self.manifest.get(key)
                 if now != record:
-                    stale += set(post_files(key, record)) - set(post_files(key, now) if now is not None else ())
+                    stale += _pages_gone(key, record, now)
         self.posts_removed = True
         return stale
 
@@ -168,10 +168,15 @@ class Writer:
                 continue  # a shard indexed again replaced its own directory
             if key.startswith("post:"):
                 if not self.posts_removed:
-                    stale += set(post_files(key, record)) - set(post_files(key, now) if now is not None else ())
+                    stale += _pages_gone(key, record, now)
             elif now is None:
                 stale.append(key)
         return removed + remove_files(self.root, stale)
+
+
+def _pages_gone(key: str, record: str, now: str | None) -> set[str]:
+    """The pages a post's entry stood for that its entry in this build (if any) no longer has."""
+    return set(post_files(key, record)) - set(post_files(key, now) if now is not None else ())
 
 
 def remove_files(root: Path, relatives: list[str]) -> int:
