@@ -2,7 +2,7 @@
 every configured locale. Prints pages/s, peak memory, site size, file count and home page weight;
 then adds 100 newer posts and rebuilds: time, pages rendered and files rewritten.
 
-Run: .venv/bin/python bench/build.py [--posts 100000] [--new 100] [--no-search] [--workers N]
+Run: .venv/bin/python bench/build.py [--posts 100000] [--new 100] [--rebuilds 3] [--no-search] [--workers N]
 """
 
 from __future__ import annotations
@@ -145,6 +145,7 @@ def main() -> None:
     parser.add_argument("--new", type=int, default=100, help="posts added before the incremental rebuild")
     parser.add_argument("--no-search", action="store_true", help="skip the Pagefind index")
     parser.add_argument("--workers", type=int, default=None, help="render processes (default: one per core)")
+    parser.add_argument("--rebuilds", type=int, default=3, help="steady rebuilds after the first (each after --new posts)")
     parser.add_argument("--keep", type=Path, help="build here and leave the site for a look (default: a temporary directory)")
     args = parser.parse_args()
     from site_builder.build import build_site
@@ -180,9 +181,10 @@ def main() -> None:
 
         # The first rebuild also makes the spare build directory (hard links of the published one);
         # later ones find it holding the site of one build ago and bring it up to date.
-        for run in ("first", "steady"):
+        steady = []
+        for run in ["first"] + [f"steady {n}" for n in range(1, args.rebuilds + 1)]:
             previous = out.resolve()
-            new_posts(db, args.new, tag=run)
+            new_posts(db, args.new, tag=run.replace(" ", ""))
             again = build_site(db, config, out, search=search, workers=args.workers)
             changed = rewritten(out, previous)
             print(f"incremental build ({run}) after {args.new} new posts: {again.seconds:.2f} s = "
@@ -190,6 +192,12 @@ def main() -> None:
                   f"{again.pages:,} pages rendered, {changed:,} files differ from the published build, "
                   f"{again.indexed_shards} of {again.search_shards} search shards re-indexed")
             print("  stages: " + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in again.stages.items()))
+            if run != "first":
+                steady.append(again.seconds)
+        if steady:
+            middle = sorted(steady)[len(steady) // 2]
+            print(f"steady rebuilds: median {middle:.2f} s = {100 * middle / full.seconds:.1f} % of the full build "
+                  f"(range {min(steady):.2f}-{max(steady):.2f} s)")
 
 
 if __name__ == "__main__":
