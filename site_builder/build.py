@@ -154,7 +154,7 @@ def build_site(db: sqlite_utils.Database, config: Config, out: str | Path, searc
                     stale_feeds.setdefault(feed.locale, []).append(feed)
             for locale_feeds in stale_feeds.values():
                 queue.add_feeds(locale_feeds)
-            specs = build_pages(plan, config, fingerprint, [shard.path for shard in shards], signed=False)
+            specs = build_pages(plan, config, [shard.path for shard in shards])
             cache: dict[int, str] = {}
             for spec in specs:
                 spec.sign(fingerprint, plan, cache)

@@ -15,7 +15,7 @@ from typing import Any
 
 from marathon.config import Config
 from site_builder.plan import LISTING_PAGES, MONTH_PAGE_SIZE, PostRef, SitePlan
-from site_builder.routes import path_for, quote
+from site_builder.routes import file_for, path_for, quote
 
 
 @dataclass(slots=True)
@@ -115,21 +115,21 @@ def post_record(plan: SitePlan, ref: PostRef, fingerprint: str) -> str:
 
 def post_files(key: str, record: str) -> list[str]:
     """The files a post's manifest entry stands for: its page in each of the recorded locales."""
-    segment = quote(key.split(":", 1)[1])
-    return [f"{locale}/posts/{segment}/index.html" for locale in record.split(" ", 1)[0].split(",")]
+    post_id = key.split(":", 1)[1]
+    return [file_for(path_for("post", locale, post_id)) for locale in record.split(" ", 1)[0].split(",")]
 
 
 def post_pages(plan: SitePlan, ref: PostRef, unit: str) -> list[PageSpec]:
     """A post's pages: one per locale for the newest months, else one in its home locale whose
     language switcher leads to the post's place in each locale's monthly archive."""
     ids = [ref.id, *(other.id for other in plan.also_on.get(ref.id, ()))]
+    pages = plan.post_pages(ref)
     if plan.translated(ref):
-        every_locale = {loc: f"/{loc}/posts/{ref.segment}/" for loc in plan.locales}
-        return [PageSpec("post", ref.id, locale, 1, path, "post.html", unit, ids, NO_LINKS, every_locale,
-                         every_locale, NOT_ARCHIVED) for locale, path in every_locale.items()]
+        return [PageSpec("post", ref.id, locale, 1, path, "post.html", unit, ids, NO_LINKS, pages, pages,
+                         NOT_ARCHIVED) for locale, path in pages.items()]
     archive = {"archived": True, "month": ref.month, "month_page": plan.month_page_of(ref)}
-    return [PageSpec("post", ref.id, ref.home, 1, ref.only_path, "post.html", unit, ids, NO_LINKS,
-                     {ref.home: ref.only_path}, None, archive)]
+    return [PageSpec("post", ref.id, ref.home, 1, ref.only_path, "post.html", unit, ids, NO_LINKS, pages, None,
+                     archive)]
 
 
 NOT_ARCHIVED: dict[str, Any] = {"archived": False}  # shared by many specs, never mutated
@@ -165,11 +165,9 @@ def _archive(plan: SitePlan) -> list[PageSpec]:
     return specs
 
 
-def build_pages(plan: SitePlan, config: Config, fingerprint: str, search_bundles: list[str],
-                signed: bool = True) -> list[PageSpec]:
-    """Every page of the site in every locale but the posts' own (see ``post_pages``), signed
-    (unless ``signed`` is false: the caller signs them one by one, see ``PageSpec.sign``). A unit's
-    pages come one after another."""
+def build_pages(plan: SitePlan, config: Config, search_bundles: list[str]) -> list[PageSpec]:
+    """Every page of the site in every locale but the posts' own (see ``post_pages``), unsigned
+    (the builder signs them one by one, see ``PageSpec.sign``). A unit's pages come one after another."""
     per_page = config.site.posts_per_page
     specs = _home(plan, per_page)
     for code, refs in plan.countries.items():
@@ -191,8 +189,4 @@ def build_pages(plan: SitePlan, config: Config, fingerprint: str, search_bundles
                               translations=search, switcher=search,
                               extra={"bundles": search_bundles, "translated_from": plan.translated_from,
                                      "filters": filters}))
-    if signed:
-        cache: dict[int, str] = {}
-        for spec in specs:
-            spec.sign(fingerprint, plan, cache)
     return specs

@@ -73,6 +73,13 @@ class SitePlan:
         a big build asks this a million times)."""
         return ref.only_path or f"/{locale}/posts/{ref.segment}/"
 
+    def post_pages(self, ref: PostRef) -> dict[str, str]:
+        """The post's own pages, locale -> path: one per locale for the newest months, else one
+        in its home locale."""
+        if self.translated(ref):
+            return {loc: self.post_path(ref, loc) for loc in self.locales}
+        return {ref.home: ref.only_path}
+
     def month_page_of(self, ref: PostRef) -> int:
         return self.month_position[ref.id] // MONTH_PAGE_SIZE + 1
 

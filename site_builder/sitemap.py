@@ -39,11 +39,8 @@ def _signature(base_url: str, blob: str) -> str:
 def _post_entries(plan: SitePlan, refs: list[PostRef]) -> list[Entry]:
     entries = []
     for ref in refs:
-        if plan.translated(ref):
-            translations = {loc: f"/{loc}/posts/{ref.segment}/" for loc in plan.locales}
-            entries += [(path, translations) for path in translations.values()]
-        else:
-            entries.append((ref.only_path, {ref.home: ref.only_path}))
+        translations = plan.post_pages(ref)
+        entries += [(path, translations) for path in translations.values()]
     return entries
 
 
