@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import sqlite3
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime, timezone
 from pathlib import Path
@@ -205,24 +206,28 @@ def post_summaries(db: sqlite_utils.Database) -> Iterator[PostSummary]:
     # the head of an Uzbek post. What the version digests is serialized by SQLite (json_array: a
     # third of the cost of the same in Python or with || in SQL).
     shown = f"json_array({', '.join(SUMMARY_COLUMNS[1:] + ('media',))})"
-    sql = ("SELECT id, published, lang, country, countries, campaigns, organization, duplicate_of, hidden_reason, "
-           f"media, CASE WHEN lang = 'uz' THEN substr(title || ' ' || text, 1, 120) END, {shown} "
-           "FROM posts INDEXED BY idx_posts_summary ORDER BY published_utc DESC, id")
+    sql = ("SELECT id, published, lang, country, countries, campaigns, organization, duplicate_of, "
+           "CASE WHEN media != '[]' THEN media END, "
+           f"CASE WHEN lang = 'uz' THEN substr(title || ' ' || text, 1, 120) END, {shown} "
+           "FROM posts INDEXED BY idx_posts_summary WHERE hidden_reason IS NULL ORDER BY published_utc DESC, id")
     hidden = {row[0] for row in db.execute("SELECT id FROM posts INDEXED BY idx_posts_hidden "
                                            "WHERE hidden_reason IS NOT NULL")}
     # Which images are cached is part of what a post shows (an image appears once it is fetched).
     cached = dict(db.execute("SELECT url, file FROM media_files WHERE file IS NOT NULL").fetchall())
     codes: dict[str | None, list[str]] = {}  # the few distinct lists of countries or campaigns, parsed once
     digest = hashlib.blake2b
-    for values in db.execute(sql):
-        (post_id, published, lang, country, countries, campaigns, organization, duplicate_of, hidden_reason,
-         media, head, shown_values) = values
-        if hidden_reason is not None or (hidden and duplicate_of in hidden):
-            continue  # hidden by curation, or a copy of a hidden post
-        files = []
-        if cached and media not in (None, "[]"):
+    no_files: list[str] = []  # shared by every post without cached images: never mutated
+    for (post_id, published, lang, country, countries, campaigns, organization, duplicate_of, media, head,
+         shown_values) in db.execute(sql):
+        if hidden and duplicate_of in hidden:
+            continue  # a copy of a post hidden by curation
+        if media is not None and cached:
             files = [cached.get(m.get("url"), "") for m in json.loads(media) if m.get("type") == "image"]
-        version = digest(f"{shown_values}\x1e{','.join(files)}".encode(), digest_size=8).hexdigest()
+            version = digest(f"{shown_values}\x1e{','.join(files)}".encode(), digest_size=8).hexdigest()
+            files = [name for name in files if name]
+        else:
+            files = no_files
+            version = digest(f"{shown_values}\x1e".encode(), digest_size=8).hexdigest()
         country_list = codes.get(countries)
         if country_list is None:
             country_list = codes[countries] = _codes(countries)
@@ -230,7 +235,38 @@ def post_summaries(db: sqlite_utils.Database) -> Iterator[PostSummary]:
         if campaign_list is None:
             campaign_list = codes[campaigns] = _codes(campaigns)
         yield PostSummary(post_id, published, lang, country, country_list, campaign_list, organization,
-                          duplicate_of, version, [name for name in files if name], head)
+                          duplicate_of, version, files, head)
+
+
+def shown_posts_by_month(db: sqlite_utils.Database) -> dict[str | None, int]:
+    """How many posts each month shows (neither hidden nor a cross-post), newest month first: the
+    site plan fixes its page budget from these before it reads a post. The month is the start of
+    the post's own ISO date, as ``post_summaries`` gives it (None for a date not written that way)."""
+    return dict(db.execute(
+        "SELECT CASE WHEN substr(published, 5, 1) = '-' THEN substr(published, 1, 7) END AS month, count(*) "
+        "FROM posts INDEXED BY idx_posts_summary "
+        "WHERE hidden_reason IS NULL AND (duplicate_of IS NULL OR duplicate_of = '') "
+        "GROUP BY month ORDER BY month DESC").fetchall())
+
+
+def posts_with_copies(db: sqlite_utils.Database) -> set[str]:
+    """Ids of posts that other posts are cross-posts of."""
+    return {row[0] for row in db.execute("SELECT DISTINCT duplicate_of FROM posts INDEXED BY idx_posts_summary "
+                                         "WHERE duplicate_of IS NOT NULL AND duplicate_of != ''")}
+
+
+@contextmanager
+def read_snapshot(db: sqlite_utils.Database) -> Iterator[None]:
+    """One read transaction: every query inside sees the store as it was at the first, even while a
+    crawl writes to it (WAL), so counts read first agree with the rows read after them."""
+    if db.conn.in_transaction:
+        yield
+        return
+    db.execute("BEGIN")
+    try:
+        yield
+    finally:
+        db.execute("COMMIT")
 
 
 def _rows_in(db: sqlite_utils.Database, sql: str, keys: Iterable[str]) -> Iterator[tuple]:

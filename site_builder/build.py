@@ -23,7 +23,7 @@ from marathon.store import media_directory
 from site_builder.environment import HERE, make_environment
 from site_builder.feeds import FeedSpec, feed_specs
 from site_builder.pages import POSTS_PER_UNIT, build_pages, post_key, post_pages, post_record
-from site_builder.plan import make_plan
+from site_builder.plan import PostRef, SitePlan, make_plan
 from site_builder.publish import discard, load_manifest, prepare_spare, publish, published_build, save_manifest
 from site_builder.render import PageRenderer, RenderQueue, start_workers
 from site_builder.routes import file_for
@@ -118,31 +118,37 @@ def build_site(db: sqlite_utils.Database, config: Config, out: str | Path, searc
 
     try:
         writer = Writer(build, known, published, published_known)
+        fingerprint = site_fingerprint(config)
+        # Work goes to the render workers as soon as it is found, so they render while the rest
+        # is compared; a small rebuild is rendered here instead.
+        queue = RenderQueue(pool, lambda: PageRenderer(db, config, build, fresh=not known),
+                            0 if workers or not known else PARALLEL_FROM)
+        # A rebuild's few changed posts go in small units, shared out evenly between the workers.
+        per_unit = POSTS_PER_UNIT if not known else POSTS_PER_UNIT // 10
+        post_pages_counted = [0]
+
+        def compare_post(plan: SitePlan, ref: PostRef, n: int) -> None:
+            """A post's pages, compared a post at a time while the store is read: nine in ten of a
+            big site's pages, and new posts, the newest, come first, so the workers start on them
+            at once."""
+            key, record = post_key(ref), post_record(plan, ref, fingerprint)
+            post_pages_counted[0] += len(plan.locales) if plan.translated(ref) else 1
+            if not writer.keep_post(key, record) and not writer.adopt_post(key, record):
+                for spec in post_pages(plan, ref, f"posts:{n // per_unit}"):
+                    queue.add(spec)
+            if (n + 1) % per_unit == 0:  # the unit is whole: the workers need not wait for the next one
+                queue.flush()
+
         with no_cycle_collection():
-            plan = make_plan(db, config)
-            stage("plan: read the store")
-            # Pagefind indexes in its own process while the pages are planned and rendered.
+            plan = make_plan(db, config, on_post=compare_post)
+            post_page_count = post_pages_counted[0]
+            stage("plan: read the store, compare posts")
+            # Pagefind indexes in its own process while the rest is compared and rendered.
             shards = plan_shards(plan) if search else []
             stale_shards = [shard for shard in shards if not writer.keep(f"search:{shard.name}", shard.signature)
                             and not writer.adopt_tree(f"search:{shard.name}", shard.path.strip("/"), shard.signature)]
             searching = search_process.apply_async(run_search_jobs, (_db_path(db), search_jobs(stale_shards, build))) \
                 if search_process is not None else None
-            fingerprint = site_fingerprint(config)
-            # Work goes to the render workers as soon as it is found, so they render while the rest
-            # is compared; a small rebuild is rendered here instead.
-            queue = RenderQueue(pool, lambda: PageRenderer(db, config, build, fresh=not known),
-                                0 if workers or not known else PARALLEL_FROM)
-            # Post pages first: nine in ten of a big site's pages, compared a post at a time, and
-            # new posts, the newest, come first, so the workers start on them at once.
-            post_page_count, locale_count = 0, len(plan.locales)
-            # A rebuild's few changed posts go in small units, shared out evenly between the workers.
-            per_unit = POSTS_PER_UNIT if not known else POSTS_PER_UNIT // 10
-            for n, ref in enumerate(plan.posts):
-                key, record = post_key(ref), post_record(plan, ref, fingerprint)
-                post_page_count += locale_count if plan.translated(ref) else 1
-                if not writer.keep_post(key, record) and not writer.adopt_post(key, record):
-                    for spec in post_pages(plan, ref, f"posts:{n // per_unit}"):
-                        queue.add(spec)
             # Pages of posts gone or now in fewer locales (a month leaving the page budget: 8,000
             # files) are deleted by a worker, beside rendering.
             queue.add_removals(writer.stale_post_files())
@@ -162,7 +168,7 @@ def build_site(db: sqlite_utils.Database, config: Config, out: str | Path, searc
                 if not writer.keep(relative, spec.signature) and not writer.adopt(relative, spec.signature):
                     queue.add(spec)
             rendering = queue.finish()
-        stage("plan: compare with the last build")
+        stage("plan: compare the other pages")
 
         groups = sitemap_groups(specs, plan, config.site.base_url)
         for name, group in groups.items():

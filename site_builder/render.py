@@ -220,9 +220,14 @@ class RenderQueue:
 
     def add(self, spec: PageSpec) -> None:
         if self.unit and self.unit[-1].unit != spec.unit:
+            self.flush()
+        self.unit.append(spec)
+
+    def flush(self) -> None:
+        """Send the unit being gathered now: no more of its pages are coming."""
+        if self.unit:
             self._send(_render_in_worker, self.unit, len(self.unit))
             self.unit = []
-        self.unit.append(spec)
 
     def add_feeds(self, feeds: list[FeedSpec]) -> None:
         if feeds:
@@ -246,9 +251,7 @@ class RenderQueue:
 
     def finish(self) -> Callable[[], int]:
         """Send or render what is left; returns a function that waits for every page and counts them."""
-        if self.unit:
-            self._send(_render_in_worker, self.unit, len(self.unit))
-            self.unit = []
+        self.flush()
         count = 0
         if self.held:
             renderer = self.local()

@@ -1,0 +1,87 @@
+"""The site plan: what it reads from the store, and when it hands each post on to be compared."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from marathon.config import bundled_path, load_config
+from marathon.model import Post, make_post_id
+from marathon.store import open_store, posts_with_copies, save_tags, shown_posts_by_month, upsert_posts
+from site_builder.plan import home_locale, make_plan
+
+LOCALES = ("en", "ru", "kk", "ky", "uz", "uz-Cyrl", "az", "hy", "hi")
+START = datetime(2024, 3, 1, 9, tzinfo=timezone.utc)
+
+
+def _store(tmp_path, count: int = 6):
+    """``count`` Kyrgyz posts a day apart, newest last, and the config."""
+    db = open_store(tmp_path / "s.db")
+    posts = [Post(id=make_post_id("kg-osh-tg", str(n)), source_id="kg-osh-tg", platform="telegram",
+                  url=f"http://127.0.0.1/osh/{n}", native_id=str(n), published=START + timedelta(days=n * 20),
+                  text=f"Ош шаарынын жаштары {n}-жолу кайрымдуулук акциясын өткөрүштү #BIRGEMIZ",
+                  organization="Youth of Osh") for n in range(count)]
+    upsert_posts(db, posts)
+    save_tags(db, [{"id": p.id, "lang": "ky", "country": "KG", "countries": ["KG"], "campaigns": ["birgemiz"]}
+                   for p in posts])
+    return db, [p.id for p in posts], load_config(bundled_path("marathon.toml"))
+
+
+def test_each_post_is_handed_on_while_the_store_is_still_being_read(tmp_path):
+    db, ids, config = _store(tmp_path)
+    seen = []
+    plan = make_plan(db, config, on_post=lambda plan, ref, n: seen.append((ref.id, n, len(plan.posts))))
+    newest_first = ids[::-1]
+    assert [(post_id, n) for post_id, n, _ in seen] == list(zip(newest_first, range(len(ids))))
+    # The n-th post is handed on as soon as it is read, not once all six are.
+    assert [read_so_far for _, _, read_so_far in seen] == [1, 2, 3, 4, 5, 6]
+    assert [ref.id for ref in plan.posts] == newest_first
+
+
+def test_the_page_budget_is_fixed_before_the_first_post_is_handed_on(tmp_path):
+    db, ids, config = _store(tmp_path)  # 1 and 21 March, 10 and 30 April, 20 May, 9 June 2024
+    when_handed_on = {}
+
+    def note(plan, ref, n):
+        when_handed_on[ref.id] = (plan.translated_from, plan.post_pages(ref))
+
+    plan = make_plan(db, config, budget=6 + 3 * 8, on_post=note)  # room for three, but April has two
+    assert plan.translated_from == plan.posts[1].month == "2024-05"
+    for ref in plan.posts:
+        assert when_handed_on[ref.id] == (plan.translated_from, plan.post_pages(ref))
+    assert len(plan.post_pages(plan.posts[1])) == 9 and len(plan.post_pages(plan.posts[2])) == 1
+
+
+def test_a_post_with_cross_posts_is_handed_on_with_all_of_them_even_one_read_after_it(tmp_path):
+    db, ids, config = _store(tmp_path)
+    # ids[3] is shown; ids[5] (newer) and ids[1] (older: read after it) are its copies on other platforms.
+    for copy in (ids[5], ids[1]):
+        db.execute("UPDATE posts SET duplicate_of = ? WHERE id = ?", [ids[3], copy])
+    db.conn.commit()
+    handed = {}
+    plan = make_plan(db, config, on_post=lambda plan, ref, n: handed.setdefault(
+        ref.id, (n, [other.id for other in plan.also_on.get(ref.id, [])])))
+    assert handed[ids[3]] == (1, [ids[5], ids[1]])  # second shown post, newest first
+    assert set(handed) == {ids[4], ids[3], ids[2], ids[0]}  # copies are not shown posts
+    assert [ref.id for ref in plan.posts] == [ids[4], ids[3], ids[2], ids[0]]
+
+
+def test_the_store_counts_shown_posts_by_month_and_names_posts_with_copies(tmp_path):
+    db, ids, _ = _store(tmp_path)
+    db.execute("UPDATE posts SET duplicate_of = ? WHERE id = ?", [ids[0], ids[1]])
+    db.execute("UPDATE posts SET hidden_reason = 'spam' WHERE id = ?", [ids[2]])
+    db.conn.commit()
+    # Posts on 1 March, 21 March, 10 April, 30 April, 20 May, 9 June 2024.
+    assert shown_posts_by_month(db) == {"2024-06": 1, "2024-05": 1, "2024-04": 1, "2024-03": 1}
+    assert posts_with_copies(db) == {ids[0]}
+
+
+@pytest.mark.parametrize("head, locale", [
+    ("Кексаларга дори-дармон етказиб берилди", "uz-Cyrl"),
+    ("Keksalarga dori-darmon yetkazib berildi", "uz"),
+    ("O‘zbekiston yoshlari #BIRGEMIZ Тошкент", "uz"),  # more Latin letters than Cyrillic ones
+    ("", "uz"),
+])
+def test_an_uzbek_post_is_placed_in_the_locale_of_its_script(head, locale):
+    assert home_locale("uz", head, LOCALES, "en") == locale
