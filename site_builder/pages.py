@@ -36,25 +36,32 @@ class PageSpec:
     signature: str = ""
 
     def sign(self, fingerprint: str, plan: SitePlan, cache: dict[int, str] | None = None) -> None:
-        """A digest of everything the page shows; ``cache`` holds the serialized lists and maps
-        that the nine locales of a page share (by identity: the specs keep them alive)."""
+        """A digest of everything the page shows; ``cache`` holds digests of the lists and maps that
+        the nine locales of a page share (by identity: the specs keep them alive), so a monthly
+        archive page's 200 rows are hashed once, not once per locale."""
         cache = {} if cache is None else cache
 
         def flat(mapping: dict[str, str]) -> str:
             key = id(mapping)
-            if key not in cache:
-                cache[key] = "\x1e".join(f"{k}\x1f{v}" for k, v in mapping.items())
-            return cache[key]
+            digest = cache.get(key)
+            if digest is None:
+                digest = cache[key] = _digest("\x1e".join(f"{k}\x1f{v}" for k, v in mapping.items()))
+            return digest
 
         versions = cache.get(id(self.post_ids))
         if versions is None:
             by_id = plan.by_id
-            versions = cache[id(self.post_ids)] = "\x1e".join(f"{i}\x1f{by_id[i].version}" for i in self.post_ids)
+            versions = cache[id(self.post_ids)] = _digest("\x1e".join(f"{i}\x1f{by_id[i].version}"
+                                                                       for i in self.post_ids))
         parts = [fingerprint, self.kind, self.key, self.locale, str(self.number), self.path, self.template,
                  versions, flat(self.links), flat(self.translations),
                  flat(self.switcher) if self.switcher is not None else "",
                  json.dumps(self.extra, ensure_ascii=False, sort_keys=True, default=str) if self.extra else ""]
-        self.signature = hashlib.blake2b("\x1d".join(parts).encode(), digest_size=12).hexdigest()
+        self.signature = _digest("\x1d".join(parts))
+
+
+def _digest(text: str) -> str:
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
 
 def switcher_of(spec: PageSpec, locales: tuple[str, ...]) -> dict[str, str]:

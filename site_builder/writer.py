@@ -51,6 +51,7 @@ class Writer:
         self._dirs: set[Path] = set()
         self.kept = 0
         self.posts_removed = False  # stale post pages already handed out (stale_post_files)
+        self.posts_handed_out: set[str] = set()  # post entries whose stale pages went out early
 
     def claim(self, relative: str) -> None:
         """Reserve ``relative``: two pages wanting one file is a bug in ids or slugs, never silent."""
@@ -140,13 +141,24 @@ class Writer:
             self.claim(relative)
         write_file(self._path(relative), data)
 
+    def post_pages_gone(self, key: str, record: str) -> set[str]:
+        """The pages the directory holds for a post's entry that its new ``record`` no longer has
+        (a post now in fewer locales), handed out as soon as the post is compared, to be removed
+        with ``remove_files``; ``stale_post_files`` leaves them out."""
+        before = self.known.get(key)
+        if before is None:
+            return set()
+        self.posts_handed_out.add(key)
+        return _pages_gone(key, before, record)
+
     def stale_post_files(self) -> list[str]:
         """Post pages the directory holds that this build no longer has (a post gone, or its pages
         now in fewer locales). Call once every post is recorded; ``remove_stale`` then leaves them
         to the caller, who removes them with ``remove_files`` (in a render worker, beside rendering)."""
         stale: list[str] = []
+        handed_out = self.posts_handed_out
         for key, record in self.known.items():
-            if key.startswith("post:"):
+            if key.startswith("post:") and key not in handed_out:
                 now = self.manifest.get(key)
                 if now != record:
                     stale += _pages_gone(key, record, now)
