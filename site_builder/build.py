@@ -22,7 +22,7 @@ from marathon.config import Config
 from marathon.store import media_directory
 from site_builder.environment import HERE, make_environment
 from site_builder.feeds import FeedSpec, feed_specs
-from site_builder.pages import POSTS_PER_UNIT, build_pages, post_key, post_pages, post_record
+from site_builder.pages import POSTS_PER_UNIT, PageSpec, build_pages, listing_pages, post_key, post_pages, post_record
 from site_builder.plan import PostRef, SitePlan, make_plan
 from site_builder.publish import discard, load_manifest, prepare_spare, publish, published_build, save_manifest
 from site_builder.render import PageRenderer, RenderQueue, start_workers
@@ -145,8 +145,24 @@ def build_site(db: sqlite_utils.Database, config: Config, out: str | Path, searc
                     queue.add_removals(gone[:])
                     gone.clear()
 
+        made: dict[tuple[str, str], list[PageSpec]] = {}  # listings compared while the store was read
+        cache: dict[int, str] = {}  # see PageSpec.sign
+
+        def compare_listing(plan: SitePlan, kind: str, key: str, refs: list[PostRef]) -> None:
+            """A listing's pages, compared as soon as it holds every post it shows: a rebuild's new
+            posts change every listing they are in, and the workers render them meanwhile."""
+            specs = made[(kind, key)] = listing_pages(plan, kind, key, refs, config.site.posts_per_page,
+                                                      plan.listing_totals[(kind, key)])
+            queue.add_unit([spec for spec in specs if not compare_page(plan, spec)])
+
+        def compare_page(plan: SitePlan, spec: PageSpec) -> bool:
+            """Sign a page; True if the build directory holds it as it is (or took it from the published build)."""
+            spec.sign(fingerprint, plan, cache)
+            relative = file_for(spec.path)
+            return writer.keep(relative, spec.signature) or writer.adopt(relative, spec.signature)
+
         with no_cycle_collection():
-            plan = make_plan(db, config, on_post=compare_post)
+            plan = make_plan(db, config, on_post=compare_post, on_listing=compare_listing)
             post_page_count = post_pages_counted[0]
             stage("plan: read the store, compare posts")
             # Pagefind indexes in its own process while the rest is compared and rendered.
@@ -155,6 +171,11 @@ def build_site(db: sqlite_utils.Database, config: Config, out: str | Path, searc
                             and not writer.adopt_tree(f"search:{shard.name}", shard.path.strip("/"), shard.signature)]
             searching = search_process.apply_async(run_search_jobs, (_db_path(db), search_jobs(stale_shards, build))) \
                 if search_process is not None else None
+            # The home page first: the new posts change it, and the workers wait for it.
+            specs = build_pages(plan, config, [shard.path for shard in shards], made)
+            for spec in specs:
+                if not spec.signature and not compare_page(plan, spec):  # signed: compared already
+                    queue.add(spec)
             # Pages of posts gone, and the rest of those now in fewer locales (a month leaving the
             # page budget: 8,000 files), are deleted by a worker, beside rendering.
             queue.add_removals(gone + writer.stale_post_files())
@@ -166,13 +187,6 @@ def build_site(db: sqlite_utils.Database, config: Config, out: str | Path, searc
                     stale_feeds.setdefault(feed.locale, []).append(feed)
             for locale_feeds in stale_feeds.values():
                 queue.add_feeds(locale_feeds)
-            specs = build_pages(plan, config, [shard.path for shard in shards])
-            cache: dict[int, str] = {}
-            for spec in specs:
-                spec.sign(fingerprint, plan, cache)
-                relative = file_for(spec.path)
-                if not writer.keep(relative, spec.signature) and not writer.adopt(relative, spec.signature):
-                    queue.add(spec)
             rendering = queue.finish()
         stage("plan: compare the other pages")
 

@@ -75,9 +75,11 @@ def switcher_of(spec: PageSpec, locales: tuple[str, ...]) -> dict[str, str]:
 
 
 def _listing(plan: SitePlan, kind: str, key: str, template: str, refs: list[PostRef], per_page: int,
-             extra: dict[str, Any], depth: int = LISTING_PAGES) -> list[PageSpec]:
+             extra: dict[str, Any], depth: int = LISTING_PAGES, total: int | None = None) -> list[PageSpec]:
     """A newest-first listing in every locale, at most ``depth`` pages; older posts are reached
-    through the monthly archive and search (their link is on the last page)."""
+    through the monthly archive and search (their link is on the last page). ``refs`` may be
+    only the posts it shows when ``total`` says how many it has."""
+    total = len(refs) if total is None else total
     shown = refs[: per_page * depth]
     count = max(1, ceil(len(shown) / per_page))
     specs = []
@@ -87,7 +89,7 @@ def _listing(plan: SitePlan, kind: str, key: str, template: str, refs: list[Post
         links = {r.id: r.only_path for r in chunk} if all(r.only_path for r in chunk) else None
         translations = {loc: path_for(kind, loc, key, number) for loc in plan.locales}
         for locale in plan.locales:
-            context = dict(extra, total=len(refs), page_count=count, more=len(refs) > len(shown) and number == count,
+            context = dict(extra, total=total, page_count=count, more=total > len(shown) and number == count,
                            prev_path=path_for(kind, locale, key, number - 1) if number > 1 else None,
                            next_path=path_for(kind, locale, key, number + 1) if number < count else None)
             specs.append(PageSpec(kind, key, locale, number, translations[locale], template, f"{kind}:{key}",
@@ -172,21 +174,35 @@ def _archive(plan: SitePlan) -> list[PageSpec]:
     return specs
 
 
-def build_pages(plan: SitePlan, config: Config, search_bundles: list[str]) -> list[PageSpec]:
+LISTINGS = {  # kind -> template of a listing of posts that share a tag
+    "country": "country.html", "campaign": "campaign.html", "organization": "listing.html", "language": "listing.html"}
+
+
+def listing_pages(plan: SitePlan, kind: str, key: str, refs: list[PostRef], per_page: int,
+                  total: int | None = None) -> list[PageSpec]:
+    """The pages of a country's, campaign's, organization's or language's listing."""
+    if kind == "country":
+        extra: dict[str, Any] = {"country": key}
+    elif kind == "campaign":
+        extra = {"campaign": key}
+    elif kind == "organization":
+        extra = {"heading": plan.organization_names[key], "heading_kind": "organization"}
+    else:
+        extra = {"heading": key, "heading_kind": "language"}
+    return _listing(plan, kind, key, LISTINGS[kind], refs, per_page, extra, total=total)
+
+
+def build_pages(plan: SitePlan, config: Config, search_bundles: list[str],
+                made: dict[tuple[str, str], list[PageSpec]] | None = None) -> list[PageSpec]:
     """Every page of the site in every locale but the posts' own (see ``post_pages``), unsigned
-    (the builder signs them one by one, see ``PageSpec.sign``). A unit's pages come one after another."""
-    per_page = config.site.posts_per_page
+    (the builder signs them one by one, see ``PageSpec.sign``), but for the listings in ``made``,
+    whose pages were made and signed while the store was read. A unit's pages come one after another."""
+    per_page, made = config.site.posts_per_page, made or {}
     specs = _home(plan, per_page)
-    for code, refs in plan.countries.items():
-        specs += _listing(plan, "country", code, "country.html", refs, per_page, {"country": code})
-    for slug, refs in plan.campaigns.items():
-        specs += _listing(plan, "campaign", slug, "campaign.html", refs, per_page, {"campaign": slug})
-    for slug, refs in plan.organizations.items():
-        specs += _listing(plan, "organization", slug, "listing.html", refs, per_page,
-                          {"heading": plan.organization_names[slug], "heading_kind": "organization"})
-    for code, refs in plan.languages.items():
-        specs += _listing(plan, "language", code, "listing.html", refs, per_page,
-                          {"heading": code, "heading_kind": "language"})
+    for kind, listings in (("country", plan.countries), ("campaign", plan.campaigns),
+                           ("organization", plan.organizations), ("language", plan.languages)):
+        for key, refs in listings.items():
+            specs += made.get((kind, key)) or listing_pages(plan, kind, key, refs, per_page)
     specs += _archive(plan)
     search = {loc: path_for("search", loc) for loc in plan.locales}
     filters = {"country": list(plan.countries), "campaign": [s for s, r in plan.campaigns.items() if r],

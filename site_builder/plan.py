@@ -15,7 +15,7 @@ import sqlite_utils
 from marathon.config import Campaign, Config
 from marathon.errors import BuildError
 from marathon.model import parse_datetime
-from marathon.store import featured_posts, post_summaries, posts_with_copies, read_snapshot, shown_posts_by_month
+from marathon.store import featured_posts, post_summaries, posts_with_copies, read_snapshot, shown_post_groups
 from marathon.text import slugify
 from site_builder.routes import quote
 
@@ -61,6 +61,9 @@ class SitePlan:
     month_position: dict[str, int] = field(default_factory=dict)  # post id -> place in its month, newest first
     media_files: set[str] = field(default_factory=set)  # cached images the shown posts use
     all_locales: str = ""  # the locales joined by commas, as a post's manifest entry names them
+    # (kind, key) -> how many posts a country, campaign, organization or language listing has,
+    # counted by the store before the posts are read
+    listing_totals: dict[tuple[str, str], int] = field(default_factory=dict)
 
     def translated(self, ref: PostRef) -> bool:
         return ref.month >= self.translated_from
@@ -118,29 +121,42 @@ def translated_from(months: dict[str, int], locales: int, budget: int) -> str:
 
 
 OnPost = Callable[[SitePlan, PostRef, int], None]
+OnListing = Callable[[SitePlan, str, str, list[PostRef]], None]
 
 
 def make_plan(db: sqlite_utils.Database, config: Config, budget: int | None = None,
-              on_post: OnPost | None = None) -> SitePlan:
-    """The plan of the site. ``on_post(plan, ref, n)`` is called for each shown post (the ``n``-th,
-    newest first) as soon as everything its own pages show is known: while the store is still
-    being read, so a rebuild's new posts are rendered meanwhile. The page budget is fixed first
-    from each month's count; a post with cross-posts waits for the end of the read (its copies
-    may come after it)."""
+              on_post: OnPost | None = None, on_listing: OnListing | None = None) -> SitePlan:
+    """The plan of the site, made while the store is read, so that a rebuild renders meanwhile.
+
+    ``on_post(plan, ref, n)`` is called for each shown post (the ``n``-th, newest first) as soon as
+    everything its own pages show is known; ``on_listing(plan, kind, key, refs)`` for each country,
+    campaign, organization and language listing as soon as it holds every post it shows. The page
+    budget and every listing's size are fixed first from counts the store makes (one read
+    transaction: they agree with the posts read after them). A post with cross-posts waits for the
+    end of the read (its copies may come after it)."""
     locales, default = config.site.locales, config.site.default_locale
     budget = budget or POST_PAGE_BUDGET
     plan = SitePlan(locales=locales, posts=[], by_id={}, also_on={}, months={}, translated_from="",
                     all_locales=",".join(locales), campaigns={c.slug: [] for c in config.campaigns},
                     campaign_config={c.slug: c for c in config.campaigns})
+    slugs: dict[str, str] = {}  # organization -> slug
     with read_snapshot(db):
-        counts = shown_posts_by_month(db)
+        groups = shown_post_groups(db)
+        counts: dict[str | None, int] = {}
+        for group in sorted(groups, key=lambda group: group.month or "", reverse=True):
+            counts[group.month] = counts.get(group.month, 0) + group.count
         # A date not written as ISO (never stored, but read defensively) has its month only once
-        # parsed: then the budget waits for the whole read, and so does every post.
+        # parsed: then the budget waits for the whole read, and so does every page.
         streaming = None not in counts
         if streaming:
             plan.translated_from = translated_from(counts, len(locales), budget)
+            for group in groups:
+                for listing in listing_keys(group.lang, group.country, group.countries, group.campaigns,
+                                            group.organization, slugs):
+                    plan.listing_totals[listing] = plan.listing_totals.get(listing, 0) + group.count
         waiting = posts_with_copies(db)
-        refs, deferred = _read_posts(db, plan, default, on_post if streaming else None, waiting)
+        refs, deferred = _read_posts(db, plan, default, LISTING_PAGES * config.site.posts_per_page, slugs,
+                                     on_post if streaming else None, on_listing if streaming else None, waiting)
         plan.featured = [(plan.by_id[post.id], captions) for post, captions in featured_posts(db)
                          if post.id in plan.by_id]
     for ref in refs:
@@ -155,25 +171,51 @@ def make_plan(db: sqlite_utils.Database, config: Config, budget: int | None = No
         plan.translated_from = translated_from(month_counts, len(locales), budget)
         for ref in refs:
             ref.only_path = f"/{ref.home}/posts/{ref.segment}/" if ref.month < plan.translated_from else ""
-    elif month_counts != counts:  # one read transaction: only a bug in either count gets here
-        raise BuildError("the site plan's months disagree with the store's count of them")
+    elif month_counts != counts or _listing_sizes(plan) != plan.listing_totals:
+        raise BuildError("the site plan disagrees with the store's count of its posts")  # only a bug gets here
     if on_post is not None:
         for ref, n in deferred:
             on_post(plan, ref, n)
     return plan
 
 
-def _read_posts(db: sqlite_utils.Database, plan: SitePlan, default: str, on_post: OnPost | None,
+def listing_keys(lang: str | None, country: str | None, countries: list[str], campaigns: list[str],
+                 organization: str | None, slugs: dict[str, str]) -> list[tuple[str, str]]:
+    """The (kind, key) of every listing a shown post with these tags is in; ``slugs`` caches the
+    organizations' slugs."""
+    keys = [("country", code) for code in countries or ([country] if country else [])]
+    keys += [("campaign", slug) for slug in campaigns]
+    if organization:
+        keys.append(("organization", slugs.get(organization) or slugs.setdefault(organization, slugify(organization))))
+    if lang:
+        keys.append(("language", lang))
+    return keys
+
+
+def _listing_sizes(plan: SitePlan) -> dict[tuple[str, str], int]:
+    return {(kind, key): len(refs) for kind, listings in _listings_by_kind(plan).items()
+            for key, refs in listings.items() if refs}
+
+
+def _listings_by_kind(plan: SitePlan) -> dict[str, dict[str, list[PostRef]]]:
+    return {"country": plan.countries, "campaign": plan.campaigns, "organization": plan.organizations,
+            "language": plan.languages}
+
+
+def _read_posts(db: sqlite_utils.Database, plan: SitePlan, default: str, depth: int, slugs: dict[str, str],
+                on_post: OnPost | None, on_listing: OnListing | None,
                 waiting: set[str]) -> tuple[list[PostRef], list[tuple[PostRef, int]]]:
     """Every post's reference into ``plan``, newest first; returns them all (cross-posts too) and
-    the shown ones ``on_post`` has not seen yet, with their places."""
+    the shown ones ``on_post`` has not seen yet, with their places. A listing shows its newest
+    ``depth`` posts."""
     locales, translated = plan.locales, plan.translated_from
     refs, deferred = [], []
     homes: dict[str | None, str] = {}  # language -> home locale, for every language but Uzbek
     # The listings a post is in follow from its language, countries, campaigns and organization:
-    # a few hundred combinations for 100,000 posts, each worked out once.
-    listings: dict[tuple, list[list[PostRef]]] = {}
-    slugs: dict[str, str] = {}  # organization -> slug
+    # a few hundred combinations for 100,000 posts, each worked out once. With each, how many posts
+    # the listing shows (on_listing is told when it has them all; 0: never).
+    listings: dict[tuple, list[tuple[list[PostRef], int, str, str]]] = {}
+    by_kind = _listings_by_kind(plan)
     by_id, shown, months, media_files, month_position = plan.by_id, plan.posts, plan.months, plan.media_files, \
         plan.month_position
     for (post_id, published, lang, country, countries, campaigns, organization, duplicate_of, version, files,
@@ -199,9 +241,12 @@ def _read_posts(db: sqlite_utils.Database, plan: SitePlan, default: str, on_post
         key = (lang, country, id(countries), id(campaigns), organization)
         targets = listings.get(key)
         if targets is None:
-            targets = listings[key] = _listings_of(plan, ref, slugs)
-        for target in targets:
-            target.append(ref)
+            targets = listings[key] = []
+            for kind, listing in listing_keys(lang, country, countries, campaigns, organization, slugs):
+                if kind == "organization":
+                    plan.organization_names.setdefault(listing, organization)
+                size = min(depth, plan.listing_totals.get((kind, listing), 0)) if on_listing is not None else 0
+                targets.append((by_kind[kind].setdefault(listing, []), size, kind, listing))
         in_month = months.get(month)
         if in_month is None:
             in_month = months[month] = []
@@ -209,21 +254,12 @@ def _read_posts(db: sqlite_utils.Database, plan: SitePlan, default: str, on_post
         in_month.append(ref)
         n = len(shown)
         shown.append(ref)
+        for target, size, kind, listing in targets:
+            target.append(ref)
+            if len(target) == size:
+                on_listing(plan, kind, listing, target)  # type: ignore[misc]  # size is 0 without it
         if on_post is None or post_id in waiting:
             deferred.append((ref, n))
         else:
             on_post(plan, ref, n)
     return refs, deferred
-
-
-def _listings_of(plan: SitePlan, ref: PostRef, slugs: dict[str, str]) -> list[list[PostRef]]:
-    """The country, campaign, organization and language listings a shown post goes in."""
-    targets = [plan.countries.setdefault(country, []) for country in ref.countries or ([ref.country] if ref.country else [])]
-    targets += [plan.campaigns.setdefault(slug, []) for slug in ref.campaigns]
-    if ref.organization:
-        slug = slugs.get(ref.organization) or slugs.setdefault(ref.organization, slugify(ref.organization))
-        plan.organization_names.setdefault(slug, ref.organization)
-        targets.append(plan.organizations.setdefault(slug, []))
-    if ref.lang:
-        targets.append(plan.languages.setdefault(ref.lang, []))
-    return targets

@@ -223,6 +223,11 @@ class RenderQueue:
             self.flush()
         self.unit.append(spec)
 
+    def add_unit(self, specs: list[PageSpec]) -> None:
+        """A whole unit's pages, sent at once beside the one being gathered."""
+        if specs:
+            self._send(_render_in_worker, specs, len(specs))
+
     def flush(self) -> None:
         """Send the unit being gathered now: no more of its pages are coming."""
         if self.unit:

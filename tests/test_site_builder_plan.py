@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from marathon.config import bundled_path, load_config
 from marathon.model import Post, make_post_id
-from marathon.store import open_store, posts_with_copies, save_tags, shown_posts_by_month, upsert_posts
+from marathon.store import open_store, posts_with_copies, save_tags, shown_post_groups, upsert_posts
 from site_builder.plan import home_locale, make_plan
 
 LOCALES = ("en", "ru", "kk", "ky", "uz", "uz-Cyrl", "az", "hy", "hi")
@@ -67,14 +68,40 @@ def test_a_post_with_cross_posts_is_handed_on_with_all_of_them_even_one_read_aft
     assert [ref.id for ref in plan.posts] == [ids[4], ids[3], ids[2], ids[0]]
 
 
-def test_the_store_counts_shown_posts_by_month_and_names_posts_with_copies(tmp_path):
+def test_the_store_counts_shown_posts_by_month_and_tags_and_names_posts_with_copies(tmp_path):
     db, ids, _ = _store(tmp_path)
     db.execute("UPDATE posts SET duplicate_of = ? WHERE id = ?", [ids[0], ids[1]])
     db.execute("UPDATE posts SET hidden_reason = 'spam' WHERE id = ?", [ids[2]])
-    db.conn.commit()
-    # Posts on 1 March, 21 March, 10 April, 30 April, 20 May, 9 June 2024.
-    assert shown_posts_by_month(db) == {"2024-06": 1, "2024-05": 1, "2024-04": 1, "2024-03": 1}
+    save_tags(db, [{"id": ids[3], "lang": "ru", "country": "KG", "countries": ["KG", "KZ"], "campaigns": []}])
+    # Posts on 1 March, 21 March (a copy), 10 April (hidden), 30 April, 20 May, 9 June 2024.
+    groups = sorted(shown_post_groups(db))
+    assert [(g.month, g.lang, g.countries, g.campaigns, g.count) for g in groups] == [
+        ("2024-03", "ky", ["KG"], ["birgemiz"], 1), ("2024-04", "ru", ["KG", "KZ"], [], 1),
+        ("2024-05", "ky", ["KG"], ["birgemiz"], 1), ("2024-06", "ky", ["KG"], ["birgemiz"], 1)]
+    assert {g.organization for g in groups} == {"Youth of Osh"}
     assert posts_with_copies(db) == {ids[0]}
+
+
+def test_each_listing_is_handed_on_once_it_holds_every_post_it_shows(tmp_path, monkeypatch):
+    monkeypatch.setattr("site_builder.plan.LISTING_PAGES", 1)
+    db, ids, config = _store(tmp_path, count=8)
+    save_tags(db, [{"id": ids[n], "lang": "ru", "country": "KZ", "countries": ["KZ"], "campaigns": []} for n in (0, 6)])
+    config = replace(config, site=replace(config.site, posts_per_page=3))  # a listing shows its newest three
+    handed = []
+    plan = make_plan(db, config, on_listing=lambda plan, kind, key, refs: handed.append(
+        (kind, key, [ref.id for ref in refs], len(plan.posts), plan.listing_totals[(kind, key)])))
+    newest_first = ids[::-1]
+    kyrgyz = [i for i in newest_first if i not in (ids[0], ids[6])]
+    assert ("language", "ky", kyrgyz[:3], 4, 6) in handed  # after the fourth post read, of eight
+    assert ("country", "KG", kyrgyz[:3], 4, 6) in handed
+    assert ("campaign", "birgemiz", kyrgyz[:3], 4, 6) in handed
+    assert ("organization", "youth-of-osh", newest_first[:3], 3, 8) in handed
+    # Kazakhstan has two posts, the newest and the oldest: its listing is whole only at the end.
+    assert ("country", "KZ", [ids[6], ids[0]], 8, 2) in handed and ("language", "ru", [ids[6], ids[0]], 8, 2) in handed
+    assert len(handed) == 6
+    assert plan.listing_totals == {(kind, key): len(refs) for kind, listings in (
+        ("country", plan.countries), ("campaign", plan.campaigns), ("organization", plan.organizations),
+        ("language", plan.languages)) for key, refs in listings.items() if refs}
 
 
 @pytest.mark.parametrize("head, locale", [
