@@ -81,6 +81,20 @@ def _v8_summary_index(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX idx_posts_hidden ON posts (id) WHERE hidden_reason IS NOT NULL")
 
 
+# Posts a site shows (neither hidden by curation nor a cross-post), and a post's month as its own
+# calendar has it (the start of its ISO date): shared with store.shown_post_groups, whose GROUP BY
+# must match the index below term for term to walk it instead of sorting.
+SHOWN_POSTS = "hidden_reason IS NULL AND (duplicate_of IS NULL OR duplicate_of = '')"
+POST_MONTH = "CASE WHEN substr(published, 5, 1) = '-' THEN substr(published, 1, 7) END"
+SHOWN_GROUPS = f"lang, country, countries, campaigns, organization, {POST_MONTH}"
+
+
+def _v9_shown_groups_index(db: sqlite_utils.Database) -> None:
+    # The site plan counts shown posts by month and tags before it reads them (the page budget and
+    # every listing's size): walking this index instead of sorting 100,000 rows, 0.10 -> 0.02 s.
+    db.execute(f"CREATE INDEX idx_posts_shown_groups ON posts ({SHOWN_GROUPS}, published) WHERE {SHOWN_POSTS}")
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("initial", _v1_initial),
     ("platform details: views, forwarded_from, edited", _v2_platform_details),
@@ -90,6 +104,7 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = [
     ("media cache: post images fetched once, served by the site", _v6_media_files),
     ("media cache: web-sized renditions with their pixel size", _v7_media_renditions),
     ("an index holding what the site builder plans from", _v8_summary_index),
+    ("an index counting shown posts by month and tags", _v9_shown_groups_index),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

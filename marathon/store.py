@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator, NamedTuple
 import sqlite_utils
 
 from marathon.errors import StoreError
-from marathon.migrations import migrate
+from marathon.migrations import POST_MONTH, SHOWN_GROUPS, SHOWN_POSTS, migrate
 from marathon.model import CrawlRun, Media, Post, Source, content_hash, parse_datetime, utcnow
 
 if TYPE_CHECKING:
@@ -254,11 +254,9 @@ class ShownGroup(NamedTuple):
 def shown_post_groups(db: sqlite_utils.Database) -> list[ShownGroup]:
     """Every ``ShownGroup``: a few thousand rows that count 100,000 posts, from which the site plan
     fixes its page budget and every listing's size before it reads a post."""
-    rows = db.execute(
-        "SELECT CASE WHEN substr(published, 5, 1) = '-' THEN substr(published, 1, 7) END, lang, country, countries, "
-        "campaigns, organization, count(*) FROM posts INDEXED BY idx_posts_summary "
-        "WHERE hidden_reason IS NULL AND (duplicate_of IS NULL OR duplicate_of = '') "
-        "GROUP BY 1, 2, 3, 4, 5, 6").fetchall()
+    rows = db.execute(f"SELECT {POST_MONTH}, lang, country, countries, campaigns, organization, count(*) "
+                      f"FROM posts INDEXED BY idx_posts_shown_groups WHERE {SHOWN_POSTS} "
+                      f"GROUP BY {SHOWN_GROUPS}").fetchall()
     codes: dict[str | None, list[str]] = {}
     return [ShownGroup(month, lang, country, codes.get(countries) or codes.setdefault(countries, _codes(countries)),
                        codes.get(campaigns) or codes.setdefault(campaigns, _codes(campaigns)), organization, count)

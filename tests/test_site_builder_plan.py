@@ -82,6 +82,16 @@ def test_the_store_counts_shown_posts_by_month_and_tags_and_names_posts_with_cop
     assert posts_with_copies(db) == {ids[0]}
 
 
+def test_the_store_counts_its_groups_from_an_index_without_sorting_the_posts(tmp_path):
+    db, _, _ = _store(tmp_path)
+    statements = []
+    db.conn.set_trace_callback(statements.append)
+    shown_post_groups(db)
+    db.conn.set_trace_callback(None)
+    query_plan = " ".join(row[3] for row in db.execute(f"EXPLAIN QUERY PLAN {statements[-1]}"))
+    assert "idx_posts_shown_groups" in query_plan and "TEMP B-TREE" not in query_plan
+
+
 def test_each_listing_is_handed_on_once_it_holds_every_post_it_shows(tmp_path, monkeypatch):
     monkeypatch.setattr("site_builder.plan.LISTING_PAGES", 1)
     db, ids, config = _store(tmp_path, count=8)
