@@ -126,7 +126,6 @@ def build_site(db: sqlite_utils.Database, config: Config, out: str | Path, searc
         # A rebuild's few changed posts go in small units, shared out evenly between the workers.
         per_unit = POSTS_PER_UNIT if not known else POSTS_PER_UNIT // 10
         post_pages_counted = [0]
-        gone: list[str] = []  # pages of posts now in fewer locales, removed by a worker in batches
 
         def compare_post(plan: SitePlan, ref: PostRef, n: int) -> None:
             """A post's pages, compared a post at a time while the store is read: nine in ten of a
@@ -134,16 +133,13 @@ def build_site(db: sqlite_utils.Database, config: Config, out: str | Path, searc
             at once."""
             key, record = post_key(ref), post_record(plan, ref, fingerprint)
             post_pages_counted[0] += len(plan.locales) if plan.translated(ref) else 1
-            if not writer.keep_post(key, record):
-                gone.extend(writer.post_pages_gone(key, record))
-                if not writer.adopt_post(key, record):
-                    for spec in post_pages(plan, ref, f"posts:{n // per_unit}"):
-                        queue.add(spec)
+            if not writer.keep_post(key, record) and not writer.adopt_post(key, record):
+                for spec in post_pages(plan, ref, f"posts:{n // per_unit}"):
+                    queue.add(spec)
             if (n + 1) % per_unit == 0:  # the unit is whole: the workers need not wait for the next one
                 queue.flush()
-                if len(gone) >= 500:
-                    queue.add_removals(gone[:])
-                    gone.clear()
+                if len(writer.gone_post_files) >= 500:
+                    queue.add_removals(writer.take_gone_post_files())
 
         made: dict[tuple[str, str], list[PageSpec]] = {}  # listings compared while the store was read
         cache: dict[int, str] = {}  # see PageSpec.sign
@@ -178,7 +174,7 @@ def build_site(db: sqlite_utils.Database, config: Config, out: str | Path, searc
                     queue.add(spec)
             # Pages of posts gone, and the rest of those now in fewer locales (a month leaving the
             # page budget: 8,000 files), are deleted by a worker, beside rendering.
-            queue.add_removals(gone + writer.stale_post_files())
+            queue.add_removals(writer.stale_post_files())
             feeds = feed_specs(plan, config.site.locales)
             stale_feeds: dict[str, list[FeedSpec]] = {}
             for feed in feeds:

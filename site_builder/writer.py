@@ -50,8 +50,10 @@ class Writer:
         self.claimed: set[str] = set()
         self._dirs: set[Path] = set()
         self.kept = 0
-        self.posts_removed = False  # stale post pages already handed out (stale_post_files)
-        self.posts_handed_out: set[str] = set()  # post entries whose stale pages went out early
+        # Pages of posts now in fewer locales, found as they are compared (see take_gone_post_files),
+        # and whether the pages of posts gone altogether were handed out (stale_post_files).
+        self.gone_post_files: list[str] = []
+        self.posts_removed = False
 
     def claim(self, relative: str) -> None:
         """Reserve ``relative``: two pages wanting one file is a bug in ids or slugs, never silent."""
@@ -70,12 +72,22 @@ class Writer:
 
     def keep_post(self, key: str, record: str) -> bool:
         """``keep`` for a post's manifest entry, unclaimed: its key is its id, unique in the store,
-        and its files are under a path no other page has (100,000 claims cost 0.1 s)."""
+        and its files are under a path no other page has (100,000 claims cost 0.1 s). Pages the
+        entry had and no longer has go to ``gone_post_files``."""
         self.manifest[key] = record
-        if self.known.get(key) == record:
+        before = self.known.get(key)
+        if before == record:
             self.kept += 1
             return True
+        if before is not None:
+            self.gone_post_files += _pages_gone(key, before, record)
         return False
+
+    def take_gone_post_files(self) -> list[str]:
+        """The pages of compared posts that their new entries no longer have, found since the last
+        call: to be removed with ``remove_files`` (by a render worker, beside rendering)."""
+        gone, self.gone_post_files = self.gone_post_files, []
+        return gone
 
     def _path(self, relative: str) -> Path:
         path = self.root / relative
@@ -141,47 +153,30 @@ class Writer:
             self.claim(relative)
         write_file(self._path(relative), data)
 
-    def post_pages_gone(self, key: str, record: str) -> set[str]:
-        """The pages the directory holds for a post's entry that its new ``record`` no longer has
-        (a post now in fewer locales), handed out as soon as the post is compared, to be removed
-        with ``remove_files``; ``stale_post_files`` leaves them out."""
-        before = self.known.get(key)
-        if before is None:
-            return set()
-        self.posts_handed_out.add(key)
-        return _pages_gone(key, before, record)
-
     def stale_post_files(self) -> list[str]:
-        """Post pages the directory holds that this build no longer has (a post gone, or its pages
-        now in fewer locales). Call once every post is recorded; ``remove_stale`` then leaves them
-        to the caller, who removes them with ``remove_files`` (in a render worker, beside rendering)."""
-        stale: list[str] = []
-        handed_out = self.posts_handed_out
-        for key, record in self.known.items():
-            if key.startswith("post:") and key not in handed_out:
-                now = self.manifest.get(key)
-                if now != record:
-                    stale += _pages_gone(key, record, now)
+        """The pages of posts this build no longer has at all, and those of compared posts not
+        taken yet (``take_gone_post_files``). Call once every post is recorded; ``remove_stale``
+        then leaves them to the caller, who removes them with ``remove_files``."""
+        stale = self.take_gone_post_files()
+        for key in self.known.keys() - self.manifest.keys():  # a set difference: 100,000 keys in C
+            if key.startswith("post:"):
+                stale += post_files(key, self.known[key])
         self.posts_removed = True
         return stale
 
     def remove_stale(self) -> int:
         """Delete what the directory held that this build no longer has; returns how many files
-        and search shards went."""
-        removed, stale = 0, []
-        for key, record in self.known.items():
-            now = self.manifest.get(key)
-            if now == record:
-                continue
+        and search shards went. (A changed entry's file was written anew, a changed shard indexed
+        anew, and the pages a changed post entry lost were collected by ``keep_post``.)"""
+        removed, stale = 0, [] if self.posts_removed else self.take_gone_post_files()
+        for key in self.known.keys() - self.manifest.keys():
             if key.startswith("search:"):
-                if now is None:
-                    shutil.rmtree(self.root / "search" / key.split(":", 1)[1], ignore_errors=True)
-                    removed += 1
-                continue  # a shard indexed again replaced its own directory
-            if key.startswith("post:"):
+                shutil.rmtree(self.root / "search" / key.split(":", 1)[1], ignore_errors=True)
+                removed += 1
+            elif key.startswith("post:"):
                 if not self.posts_removed:
-                    stale += _pages_gone(key, record, now)
-            elif now is None:
+                    stale += post_files(key, self.known[key])
+            else:
                 stale.append(key)
         return removed + remove_files(self.root, stale)
 

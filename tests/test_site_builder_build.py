@@ -218,9 +218,14 @@ def test_a_manifest_in_another_format_is_not_trusted(tmp_path):
     out = tmp_path / "output"
     for _ in range(2):
         build_site(db, config, out, search=False)
-    for manifest in (tmp_path / ".output-builds").glob("*.manifest"):  # as an older marathon wrote them
-        entries = marshal.loads(manifest.read_bytes())
-        entries.pop("\x00format")
+    for manifest in (tmp_path / ".output-builds").glob("*.manifest"):  # as older marathons wrote them
+        _, entries = marshal.loads(manifest.read_bytes())
+        manifest.write_bytes(marshal.dumps({"\x00format": "2", **entries}))
+    report = build_site(db, config, out, search=False)
+    assert report.rendered == report.pages
+    for manifest in (tmp_path / ".output-builds").glob("*.manifest"):  # the oldest: no format at all
+        saved = marshal.loads(manifest.read_bytes())
+        entries = saved[1] if isinstance(saved, tuple) else {k: v for k, v in saved.items() if k != "\x00format"}
         manifest.write_bytes(marshal.dumps(entries))
     report = build_site(db, config, out, search=False)
     assert report.rendered == report.pages
