@@ -73,7 +73,7 @@ def _v7_media_renditions(db: sqlite_utils.Database) -> None:
 
 
 def _v8_summary_index(db: sqlite_utils.Database) -> None:
-    # Everything store.post_summaries reads, newest first: the site builder plans a big site from
+    # Everything site_reads.post_summaries reads, newest first: the site builder plans a big site from
     # this index instead of the table with its texts (0.52 -> 0.29 s at 100,000 posts).
     db.execute("CREATE INDEX idx_posts_summary ON posts (published_utc DESC, id, published, lang, country, "
                "countries, campaigns, organization, duplicate_of, content_hash, tagged_hash, updated, views, "
@@ -82,7 +82,7 @@ def _v8_summary_index(db: sqlite_utils.Database) -> None:
 
 
 # Posts a site shows (neither hidden by curation nor a cross-post), and a post's month as its own
-# calendar has it (the start of its ISO date): shared with store.shown_post_groups, whose GROUP BY
+# calendar has it (the start of its ISO date): shared with site_reads.shown_post_groups, whose GROUP BY
 # must match the index below term for term to walk it instead of sorting.
 SHOWN_POSTS = "hidden_reason IS NULL AND (duplicate_of IS NULL OR duplicate_of = '')"
 POST_MONTH = "CASE WHEN substr(published, 5, 1) = '-' THEN substr(published, 1, 7) END"

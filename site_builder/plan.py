@@ -15,7 +15,8 @@ import sqlite_utils
 from marathon.config import Campaign, Config
 from marathon.errors import BuildError
 from marathon.model import parse_datetime
-from marathon.store import featured_posts, post_summaries, posts_with_copies, read_snapshot, shown_post_groups
+from marathon.site_reads import post_summaries, posts_with_copies, read_snapshot, shown_post_groups
+from marathon.store import featured_posts
 from marathon.text import slugify
 from site_builder.routes import quote
 

@@ -17,7 +17,8 @@ from markupsafe import Markup, escape
 
 from marathon.config import Config
 from marathon.model import Post
-from marathon.store import PostHead, cached_media, post_cards, post_heads, posts_by_id
+from marathon.site_reads import PostHead, post_cards, post_heads
+from marathon.store import cached_media, posts_by_id
 from site_builder.environment import TEMPLATES, locale_label, make_environment
 from site_builder.feeds import FeedSpec, atom_feed, feed_title
 from site_builder.pages import PageSpec, switcher_of

@@ -32,7 +32,7 @@ from pagefind_bin import get_executable
 
 from marathon.errors import BuildError
 from marathon.model import Post
-from marathon.store import PostWords, post_words
+from marathon.site_reads import PostWords, post_words
 from site_builder.plan import PostRef, SitePlan
 
 SHARD_MAX = 8_000

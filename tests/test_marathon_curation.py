@@ -140,7 +140,7 @@ def test_hiding_a_post_hides_its_cross_posts_too(db):
 
 
 def test_the_site_plans_without_hidden_posts_or_their_cross_posts(db):
-    from marathon.store import post_summaries
+    from marathon.site_reads import post_summaries
 
     db.execute("UPDATE posts SET duplicate_of = 'spam' WHERE id = 'p3'")
     apply_curation(db, Curation(hidden=(Hidden("spam", "spam"),)))

@@ -9,7 +9,8 @@ import pytest
 
 from marathon.config import bundled_path, load_config
 from marathon.model import Post, make_post_id
-from marathon.store import open_store, posts_with_copies, save_tags, shown_post_groups, upsert_posts
+from marathon.site_reads import posts_with_copies, shown_post_groups
+from marathon.store import open_store, save_tags, upsert_posts
 from site_builder.plan import home_locale, make_plan
 
 LOCALES = ("en", "ru", "kk", "ky", "uz", "uz-Cyrl", "az", "hy", "hi")
