@@ -125,14 +125,15 @@ def build_site(db: sqlite_utils.Database, config: Config, out: str | Path, searc
                             0 if workers or not known else PARALLEL_FROM)
         # A rebuild's few changed posts go in small units, shared out evenly between the workers.
         per_unit = POSTS_PER_UNIT if not known else POSTS_PER_UNIT // 10
-        post_pages_counted = [0]
+        post_page_count = 0
 
         def compare_post(plan: SitePlan, ref: PostRef, n: int) -> None:
             """A post's pages, compared a post at a time while the store is read: nine in ten of a
             big site's pages, and new posts, the newest, come first, so the workers start on them
             at once."""
+            nonlocal post_page_count
             key, record = post_key(ref), post_record(plan, ref, fingerprint)
-            post_pages_counted[0] += len(plan.locales) if plan.translated(ref) else 1
+            post_page_count += len(plan.locales) if plan.translated(ref) else 1
             if not writer.keep_post(key, record) and not writer.adopt_post(key, record):
                 for spec in post_pages(plan, ref, f"posts:{n // per_unit}"):
                     queue.add(spec)
@@ -159,7 +160,6 @@ def build_site(db: sqlite_utils.Database, config: Config, out: str | Path, searc
 
         with no_cycle_collection():
             plan = make_plan(db, config, on_post=compare_post, on_listing=compare_listing)
-            post_page_count = post_pages_counted[0]
             stage("plan: read the store, compare posts")
             # Pagefind indexes in its own process while the rest is compared and rendered.
             shards = plan_shards(plan) if search else []

@@ -1,8 +1,9 @@
-"""What the site will hold, planned from light post summaries before anything is rendered.
+"""What the site will hold, planned from light post summaries without reading a post's text.
 
 The plan decides the URL space at any size (docs/site.md): which posts get a page in every locale
 (the newest months, as many as fit ``POST_PAGE_BUDGET``) and which keep one page, in the UI locale
-of their own language, and what every listing shows.
+of their own language, and what every listing shows. It hands each post and listing on as soon as
+they are known, while the store is still being read, so that a rebuild renders meanwhile.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from site_builder.routes import quote
 POST_PAGE_BUDGET = 110_000
 MONTH_PAGE_SIZE = 200  # rows per monthly archive page: the archive lists every post, compactly
 LISTING_PAGES = 5  # pages of cards per home, country, campaign, organization and language listing
+
 
 @dataclass(slots=True)
 class PostRef:
