@@ -123,3 +123,38 @@ def test_each_listing_is_handed_on_once_it_holds_every_post_it_shows(tmp_path, m
 ])
 def test_an_uzbek_post_is_placed_in_the_locale_of_its_script(head, locale):
     assert home_locale("uz", head, LOCALES, "en") == locale
+
+
+def test_a_plan_that_disagrees_with_the_stores_counts_fails_the_build_and_keeps_the_site(tmp_path, monkeypatch):
+    from marathon.errors import BuildError
+    from marathon.site_reads import ShownGroup
+    from site_builder.build import build_site
+
+    db, ids, config = _store(tmp_path)
+    out = tmp_path / "output"
+    build_site(db, config, out, search=False)
+    before = (out / "en" / "index.html").read_bytes()
+    real = shown_post_groups
+
+    def one_too_many(db):  # as a bug in either count would make them
+        groups = real(db)
+        return groups + [ShownGroup(groups[0].month, "ky", "KG", ["KG"], [], None, 1)]
+
+    monkeypatch.setattr("site_builder.plan.shown_post_groups", one_too_many)
+    with pytest.raises(BuildError, match="disagrees with the store's count"):
+        build_site(db, config, out, search=False, full=True)
+    assert (out / "en" / "index.html").read_bytes() == before
+
+
+def test_without_an_iso_month_for_every_post_the_plan_hands_posts_on_after_the_read(tmp_path, monkeypatch):
+    db, ids, config = _store(tmp_path)
+    real = shown_post_groups
+    # A month the store could not read off a date (never written so; the plan reads defensively).
+    monkeypatch.setattr("site_builder.plan.shown_post_groups",
+                        lambda db: [group._replace(month=None) for group in real(db)])
+    seen, listings = [], []
+    plan = make_plan(db, config, budget=6 + 2 * 8, on_post=lambda plan, ref, n: seen.append(
+        (ref.id, n, len(plan.posts), plan.post_pages(ref))), on_listing=lambda *args: listings.append(args))
+    assert [(post_id, n, read) for post_id, n, read, _ in seen] == [(i, n, 6) for n, i in enumerate(ids[::-1])]
+    assert [pages for *_, pages in seen] == [plan.post_pages(ref) for ref in plan.posts]
+    assert plan.translated_from == "2024-05" and listings == []
