@@ -115,10 +115,11 @@ def shown_post_groups(db: sqlite_utils.Database) -> list[ShownGroup]:
             for month, lang, country, countries, campaigns, organization, count in rows]
 
 
-def posts_with_copies(db: sqlite_utils.Database) -> set[str]:
-    """Ids of posts that other posts are cross-posts of."""
-    return {row[0] for row in db.execute("SELECT DISTINCT duplicate_of FROM posts INDEXED BY idx_posts_summary "
-                                         "WHERE duplicate_of IS NOT NULL AND duplicate_of != ''")}
+def copies_per_post(db: sqlite_utils.Database) -> dict[str, int]:
+    """How many cross-posts each post has that ``post_summaries`` yields (those not hidden)."""
+    return dict(db.execute("SELECT duplicate_of, count(*) FROM posts INDEXED BY idx_posts_summary "
+                           "WHERE duplicate_of IS NOT NULL AND duplicate_of != '' AND hidden_reason IS NULL "
+                           "GROUP BY duplicate_of").fetchall())
 
 
 @contextmanager

@@ -16,7 +16,7 @@ import sqlite_utils
 from marathon.config import Campaign, Config
 from marathon.errors import BuildError
 from marathon.model import parse_datetime
-from marathon.site_reads import post_summaries, posts_with_copies, read_snapshot, shown_post_groups
+from marathon.site_reads import copies_per_post, post_summaries, read_snapshot, shown_post_groups
 from marathon.store import featured_posts
 from marathon.text import slugify
 from site_builder.routes import quote
@@ -135,8 +135,8 @@ def make_plan(db: sqlite_utils.Database, config: Config, budget: int | None = No
     everything its own pages show is known; ``on_listing(plan, kind, key, refs)`` for each country,
     campaign, organization and language listing as soon as it holds every post it shows. The page
     budget and every listing's size are fixed first from counts the store makes (one read
-    transaction: they agree with the posts read after them). A post with cross-posts waits for the
-    end of the read (its copies may come after it)."""
+    transaction: they agree with the posts read after them). A post with cross-posts waits until
+    its copies are read too (a copy is usually newer, read before it, but need not be)."""
     locales, default = config.site.locales, config.site.default_locale
     budget = budget or POST_PAGE_BUDGET
     plan = SitePlan(locales=locales, posts=[], by_id={}, also_on={}, months={}, translated_from="",
@@ -157,14 +157,12 @@ def make_plan(db: sqlite_utils.Database, config: Config, budget: int | None = No
                 for listing in listing_keys(group.lang, group.country, group.countries, group.campaigns,
                                             group.organization, slugs):
                     plan.listing_totals[listing] = plan.listing_totals.get(listing, 0) + group.count
-        waiting = posts_with_copies(db)
+        copies = copies_per_post(db)
         refs, deferred = _read_posts(db, plan, default, LISTING_PAGES * config.site.posts_per_page, slugs,
-                                     on_post if streaming else None, on_listing if streaming else None, waiting)
+                                     on_post if streaming else None, on_listing if streaming else None, copies)
         plan.featured = [(plan.by_id[post.id], captions) for post, captions in featured_posts(db)
                          if post.id in plan.by_id]
-    for ref in refs:
-        if ref.duplicate_of and ref.duplicate_of in plan.by_id:
-            plan.also_on.setdefault(ref.duplicate_of, []).append(ref)
+    plan.also_on = {post_id: others for post_id, others in plan.also_on.items() if post_id in plan.by_id}
     plan.countries = dict(sorted(plan.countries.items()))
     plan.organizations = dict(sorted(plan.organizations.items()))
     plan.languages = dict(sorted(plan.languages.items(), key=lambda item: -len(item[1])))
@@ -207,10 +205,11 @@ def _listings_by_kind(plan: SitePlan) -> dict[str, dict[str, list[PostRef]]]:
 
 def _read_posts(db: sqlite_utils.Database, plan: SitePlan, default: str, depth: int, slugs: dict[str, str],
                 on_post: OnPost | None, on_listing: OnListing | None,
-                waiting: set[str]) -> tuple[list[PostRef], list[tuple[PostRef, int]]]:
+                copies: dict[str, int]) -> tuple[list[PostRef], list[tuple[PostRef, int]]]:
     """Every post's reference into ``plan``, newest first; returns them all (cross-posts too) and
-    the shown ones ``on_post`` has not seen yet, with their places. A listing shows its newest
-    ``depth`` posts."""
+    the shown ones ``on_post`` has not seen yet, with their places: a post waits while some of its
+    ``copies`` are still to be read (a copy is usually newer, read first). A listing shows its
+    newest ``depth`` posts."""
     locales, translated = plan.locales, plan.translated_from
     refs, deferred = [], []
     homes: dict[str | None, str] = {}  # language -> home locale, for every language but Uzbek
@@ -219,6 +218,7 @@ def _read_posts(db: sqlite_utils.Database, plan: SitePlan, default: str, depth: 
     # the listing shows (on_listing is told when it has them all; 0: never).
     listings: dict[tuple, list[tuple[list[PostRef], int, str, str]]] = {}
     by_kind = _listings_by_kind(plan)
+    also_on = plan.also_on  # a copy's original may come later, or never (make_plan drops those)
     by_id, shown, months, media_files, month_position = plan.by_id, plan.posts, plan.months, plan.media_files, \
         plan.month_position
     for (post_id, published, lang, country, countries, campaigns, organization, duplicate_of, version, files,
@@ -236,6 +236,7 @@ def _read_posts(db: sqlite_utils.Database, plan: SitePlan, default: str, depth: 
         refs.append(ref)
         by_id[post_id] = ref
         if duplicate_of:
+            also_on.setdefault(duplicate_of, []).append(ref)
             continue
         if files:
             media_files.update(files)
@@ -261,7 +262,7 @@ def _read_posts(db: sqlite_utils.Database, plan: SitePlan, default: str, depth: 
             target.append(ref)
             if len(target) == size:
                 on_listing(plan, kind, listing, target)  # type: ignore[misc]  # size is 0 without it
-        if on_post is None or post_id in waiting:
+        if on_post is None or (post_id in copies and len(also_on.get(post_id, ())) < copies[post_id]):
             deferred.append((ref, n))
         else:
             on_post(plan, ref, n)

@@ -9,7 +9,7 @@ import pytest
 
 from marathon.config import bundled_path, load_config
 from marathon.model import Post, make_post_id
-from marathon.site_reads import posts_with_copies, shown_post_groups
+from marathon.site_reads import copies_per_post, shown_post_groups
 from marathon.store import open_store, save_tags, upsert_posts
 from site_builder.plan import home_locale, make_plan
 
@@ -55,18 +55,21 @@ def test_the_page_budget_is_fixed_before_the_first_post_is_handed_on(tmp_path):
     assert len(plan.post_pages(plan.posts[1])) == 9 and len(plan.post_pages(plan.posts[2])) == 1
 
 
-def test_a_post_with_cross_posts_is_handed_on_with_all_of_them_even_one_read_after_it(tmp_path):
+def test_a_post_with_cross_posts_is_handed_on_once_all_of_them_are_read(tmp_path):
     db, ids, config = _store(tmp_path)
-    # ids[3] is shown; ids[5] (newer) and ids[1] (older: read after it) are its copies on other platforms.
-    for copy in (ids[5], ids[1]):
-        db.execute("UPDATE posts SET duplicate_of = ? WHERE id = ?", [ids[3], copy])
+    # ids[3] has a copy newer than itself (ids[5], read first) and one older (ids[1], read after it);
+    # ids[2] has one newer copy (ids[4]) and one hidden (ids[0], never read).
+    for original, copy in ((ids[3], ids[5]), (ids[3], ids[1]), (ids[2], ids[4]), (ids[2], ids[0])):
+        db.execute("UPDATE posts SET duplicate_of = ? WHERE id = ?", [original, copy])
+    db.execute("UPDATE posts SET hidden_reason = 'spam' WHERE id = ?", [ids[0]])
     db.conn.commit()
     handed = {}
     plan = make_plan(db, config, on_post=lambda plan, ref, n: handed.setdefault(
-        ref.id, (n, [other.id for other in plan.also_on.get(ref.id, [])])))
-    assert handed[ids[3]] == (1, [ids[5], ids[1]])  # second shown post, newest first
-    assert set(handed) == {ids[4], ids[3], ids[2], ids[0]}  # copies are not shown posts
-    assert [ref.id for ref in plan.posts] == [ids[4], ids[3], ids[2], ids[0]]
+        ref.id, (n, [other.id for other in plan.also_on.get(ref.id, [])], len(plan.by_id))))
+    assert handed[ids[2]] == (1, [ids[4]], 4)  # in the stream: its one shown copy was read before it
+    assert handed[ids[3]] == (0, [ids[5], ids[1]], 5)  # after the read, when its older copy was read too
+    assert list(handed) == [ids[2], ids[3]]  # copies are not shown posts
+    assert plan.also_on == {ids[3]: [plan.by_id[ids[5]], plan.by_id[ids[1]]], ids[2]: [plan.by_id[ids[4]]]}
 
 
 def test_the_store_counts_shown_posts_by_month_and_tags_and_names_posts_with_copies(tmp_path):
@@ -80,7 +83,7 @@ def test_the_store_counts_shown_posts_by_month_and_tags_and_names_posts_with_cop
         ("2024-03", "ky", ["KG"], ["birgemiz"], 1), ("2024-04", "ru", ["KG", "KZ"], [], 1),
         ("2024-05", "ky", ["KG"], ["birgemiz"], 1), ("2024-06", "ky", ["KG"], ["birgemiz"], 1)]
     assert {g.organization for g in groups} == {"Youth of Osh"}
-    assert posts_with_copies(db) == {ids[0]}
+    assert copies_per_post(db) == {ids[0]: 1}
 
 
 def test_the_store_counts_its_groups_from_an_index_without_sorting_the_posts(tmp_path):
