@@ -1,6 +1,7 @@
-"""Site build benchmark (issue #6): a synthetic store of N posts in the eight languages, built in
-every configured locale. Prints pages/s, peak memory, site size, file count and home page weight;
-then adds 100 newer posts and rebuilds: time, pages rendered and files rewritten.
+"""Site build benchmark (issue #6): a synthetic store of N posts in the eight languages (with
+cross-posts and hidden posts, as real stores have), built in every configured locale. Prints
+pages/s, peak memory, site size, file count and home page weight; then adds 100 newer posts and
+rebuilds: time, pages rendered and files rewritten.
 
 Run: .venv/bin/python bench/build.py [--posts 100000] [--new 100] [--rebuilds 3] [--no-search] [--workers N]
 """
@@ -40,16 +41,38 @@ def demo_like(n: int, native: str, published, sources: dict, demo: list) -> tupl
     return post, tags
 
 
+# Real stores hold cross-posts (the demo: 14 of 219 posts) and posts hidden by the organizers.
+COPY_EVERY = 15  # every 15th post is a cross-post of the one before it (its text, five minutes later)
+HIDE_EVERY = 500  # and one post in 500 is hidden as spam
+
+
+def copy_of(previous: tuple[int, Post], native: str, sources: dict, demo: list) -> tuple[Post, dict]:
+    """A cross-post of ``previous`` (its place ``n`` and post): its text, five minutes later."""
+    n, original = previous
+    post, tags = demo_like(n, native, original.published + timedelta(minutes=5), sources, demo)
+    tags["duplicate_of"] = original.id
+    return post, tags
+
+
 def synthetic_store(path: Path, count: int):
-    """``count`` posts recycled from the demo's texts, tagged as the demo's are, over six years."""
+    """``count`` posts recycled from the demo's texts, tagged as the demo's are, over six years; one
+    in ``COPY_EVERY`` a cross-post of the one before, one in ``HIDE_EVERY`` hidden."""
     sources = {s.id: s for s in load_sources(bundled_path("sources.toml"))}
     db = open_store(path)
     save_sources(db, sources.values())
     demo = all_demo_posts()
     posts, tags = [], []
+    previous = None
     for n in range(count):
         template = demo[n % len(demo)]
-        post, tag = demo_like(n, f"{template.id}-{n}", template.date + timedelta(hours=n % 50000), sources, demo)
+        native = f"{template.id}-{n}"
+        if n % COPY_EVERY == COPY_EVERY - 1 and previous is not None:
+            post, tag = copy_of(previous, native, sources, demo)
+        else:
+            post, tag = demo_like(n, native, template.date + timedelta(hours=n % 50000), sources, demo)
+            if n % HIDE_EVERY == HIDE_EVERY - 1:
+                tag["hidden_reason"] = "spam"
+            previous = (n, post)
         posts.append(post)
         tags.append(tag)
         if len(posts) == 2000:
@@ -130,11 +153,19 @@ def cpu_seconds() -> tuple[float, float]:
 
 
 def new_posts(db, count: int, tag: str) -> None:
-    """``count`` posts newer than any in the store, as a crawl between two builds would bring."""
+    """``count`` posts newer than any in the store, as a crawl between two builds would bring: one
+    in ten a cross-post of the one before (a campaign's post on two platforms)."""
     newest = next(iter_posts(db)).published
     sources = {s.id: s for s in load_sources(bundled_path("sources.toml"))}
     demo = all_demo_posts()
-    made = [demo_like(n, f"{tag}-{n}", newest + timedelta(minutes=n + 1), sources, demo) for n in range(count)]
+    made, previous = [], None
+    for n in range(count):
+        native = f"{tag}-{n}"
+        if n % 10 == 9 and previous is not None:
+            made.append(copy_of(previous, native, sources, demo))
+        else:
+            made.append(demo_like(n, native, newest + timedelta(minutes=10 * n + 10), sources, demo))
+            previous = (n, made[-1][0])
     upsert_posts(db, [post for post, _ in made])
     save_tags(db, [tags for _, tags in made])
 
