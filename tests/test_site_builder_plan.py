@@ -72,7 +72,7 @@ def test_a_post_with_cross_posts_is_handed_on_once_all_of_them_are_read(tmp_path
     assert plan.also_on == {ids[3]: [plan.by_id[ids[5]], plan.by_id[ids[1]]], ids[2]: [plan.by_id[ids[4]]]}
 
 
-def test_the_store_counts_shown_posts_by_month_and_tags_and_names_posts_with_copies(tmp_path):
+def test_the_store_counts_shown_posts_by_month_and_tags_and_each_posts_copies(tmp_path):
     db, ids, _ = _store(tmp_path)
     db.execute("UPDATE posts SET duplicate_of = ? WHERE id = ?", [ids[0], ids[1]])
     db.execute("UPDATE posts SET hidden_reason = 'spam' WHERE id = ?", [ids[2]])
